@@ -1,0 +1,45 @@
+"""wenevents: runs the Global Meeting of Wildlife Enforcement Networks series."""
+
+from pathlib import Path
+
+from flask import Flask
+
+from wenevents import config, web
+from wenevents.extensions import babel, csrf, db, migrate
+
+ROOT = Path(__file__).resolve().parent.parent
+MIGRATIONS = Path(__file__).resolve().parent / "migrations"
+
+
+def create_app(test_config=None):
+    """Build the app: configuration, extensions, every domain's blueprint."""
+    # Templates and static files live at the repository root, beside the package.
+    app = Flask(
+        __name__,
+        instance_path=str(ROOT / "instance"),
+        instance_relative_config=True,
+        template_folder=str(ROOT / "templates"),
+        static_folder=str(ROOT / "static"),
+    )
+    config.load(app, test_config)
+
+    from wenevents import models  # noqa: F401  (every table known before first use)
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(MIGRATIONS), render_as_batch=True)
+    csrf.init_app(app)
+    babel.init_app(app, locale_selector=lambda: app.config["BABEL_DEFAULT_LOCALE"])
+    web.init_app(app)
+
+    from wenevents.agenda.views import bp as agenda_bp
+    from wenevents.meetings.views import bp as meetings_bp
+    from wenevents.networks.views import bp as networks_bp
+
+    app.register_blueprint(meetings_bp)
+    app.register_blueprint(networks_bp)
+    app.register_blueprint(agenda_bp)
+
+    from wenevents import cli
+
+    cli.init_app(app)
+    return app

@@ -1,0 +1,1 @@
+"""The agenda of a meeting: sessions, their items, and the public schedule."""

@@ -1,0 +1,55 @@
+"""Configuration: defaults, then instance/config.py, then WENEVENTS_* variables, then tests."""
+
+import os
+import secrets
+from pathlib import Path
+
+# Settings a deployment may change; README's configuration table lists the same names.
+DEFAULTS = {
+    "DATABASE_URL": None,  # None: SQLite file in the instance folder
+    "UPLOAD_DIR": None,  # None: instance/uploads
+    "SESSION_COOKIE_HTTPONLY": True,
+    "SESSION_COOKIE_SAMESITE": "Lax",
+    "PREFERRED_URL_SCHEME": "http",
+    # en_GB: dates read "21–22 November 2023", as in UN documents.
+    "BABEL_DEFAULT_LOCALE": "en_GB",
+    "BABEL_DEFAULT_TIMEZONE": "UTC",
+    "LANGUAGES": ["en"],
+    "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+    "MAX_FORM_MEMORY_SIZE": 500_000,
+}
+
+
+def load(app, test_config=None):
+    """Apply the four layers of configuration to ``app`` in order."""
+    app.config.update(DEFAULTS)
+    app.config.from_pyfile("config.py", silent=True)
+    app.config.from_prefixed_env("WENEVENTS")
+    if test_config:
+        app.config.update(test_config)
+
+    instance = Path(app.instance_path)
+    instance.mkdir(parents=True, exist_ok=True)
+    if not app.config.get("SECRET_KEY"):
+        app.config["SECRET_KEY"] = _instance_secret(instance / "secret_key")
+    if not app.config.get("UPLOAD_DIR"):
+        app.config["UPLOAD_DIR"] = str(instance / "uploads")
+    url = app.config.get("DATABASE_URL") or f"sqlite:///{instance / 'wenevents.sqlite'}"
+    app.config["SQLALCHEMY_DATABASE_URI"] = database_uri(url)
+
+
+def database_uri(url):
+    """Use psycopg 3 for plain ``postgresql://`` URLs (SQLAlchemy would pick psycopg2)."""
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix) :]
+    return url
+
+
+def _instance_secret(path):
+    """Read the instance's secret key, generating it on first run (never hard-coded)."""
+    if not path.exists():
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w") as fh:
+            fh.write(secrets.token_hex(32))
+    return path.read_text().strip()

@@ -1,0 +1,1 @@
+"""Meeting series and their editions: the public home, meeting and editions pages."""

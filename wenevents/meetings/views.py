@@ -1,0 +1,34 @@
+"""Public pages of the meeting series: home, editions, one meeting."""
+
+from flask import Blueprint, abort
+
+from wenevents.htmx import render
+from wenevents.meetings import services
+
+bp = Blueprint("meetings", __name__)
+
+
+@bp.get("/")
+def home():
+    """The series, newest edition first."""
+    return render("meetings/home.html", editions=services.published_editions())
+
+
+@bp.get("/editions")
+def editions():
+    """Every edition of the series with its place, dates and the event it was held alongside."""
+    return render("meetings/editions.html", editions=services.published_editions())
+
+
+@bp.get("/<acronym:acronym>/", strict_slashes=False)
+def meeting(acronym):
+    """What, when, where, documents, networks and sessions of one edition."""
+    meeting = services.published_meeting(acronym) or abort(404)
+    editions, previous, following = services.series_neighbours(meeting)
+    return render(
+        "meetings/meeting.html",
+        meeting=meeting,
+        earlier_editions=[m for m in editions if m.number < meeting.number],
+        previous=previous,
+        following=following,
+    )

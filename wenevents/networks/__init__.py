@@ -1,0 +1,1 @@
+"""Wildlife enforcement networks and their focal points."""

@@ -1,0 +1,74 @@
+"""Reads of networks for the public pages."""
+
+from sqlalchemy import or_, select
+from sqlalchemy.orm import joinedload
+
+from wenevents.agenda.models import PRESENTATION, AgendaItem, Session
+from wenevents.extensions import db
+from wenevents.meetings.models import PUBLISHED, Meeting, meeting_networks
+from wenevents.networks.models import Network
+from wenevents.uploads.models import Document
+
+MAX_QUERY = 100
+
+
+def search_networks(text=""):
+    """Active networks whose acronym, name or region contains ``text``, by acronym."""
+    query = select(Network).where(Network.is_archived.is_(False)).order_by(Network.acronym)
+    text = text.strip()[:MAX_QUERY]
+    if text:
+        # Escape LIKE wildcards so a search for "%" or "_" means those characters.
+        pattern = "%" + text.replace("\\", "\\\\").replace("%", r"\%").replace("_", r"\_") + "%"
+        query = query.where(
+            or_(
+                Network.acronym.ilike(pattern, escape="\\"),
+                Network.name.ilike(pattern, escape="\\"),
+                Network.region.ilike(pattern, escape="\\"),
+            )
+        )
+    return db.session.scalars(query).all()
+
+
+def network_by_slug(slug):
+    return db.session.scalars(select(Network).where(Network.slug == slug)).first()
+
+
+def network_history(network):
+    """The published meetings the network took part in, newest first, with what it brought.
+
+    Returns ``[(meeting, [presentations…], [information sheets…]), …]``. Presentations in
+    closed sessions are left out: their contents are not public.
+    """
+    meetings = db.session.scalars(
+        select(Meeting)
+        .join(meeting_networks)
+        .where(meeting_networks.c.network_id == network.id, Meeting.status == PUBLISHED)
+        .order_by(Meeting.start_date.desc())
+    ).all()
+    items = db.session.scalars(
+        select(AgendaItem)
+        .join(AgendaItem.session)
+        .join(Session.meeting)
+        .where(
+            AgendaItem.network_id == network.id,
+            AgendaItem.kind == PRESENTATION,
+            Session.is_public.is_(True),
+            Meeting.status == PUBLISHED,
+        )
+        .options(joinedload(AgendaItem.session))
+        .order_by(Session.day, Session.starts_at, AgendaItem.position)
+    ).all()
+    sheets = db.session.scalars(
+        select(Document)
+        .join(Document.meeting)
+        .where(Document.network_id == network.id, Meeting.status == PUBLISHED)
+        .order_by(Document.language)
+    ).all()
+    return [
+        (
+            meeting,
+            [i for i in items if i.session.meeting_id == meeting.id],
+            [d for d in sheets if d.meeting_id == meeting.id],
+        )
+        for meeting in meetings
+    ]

@@ -1,0 +1,1 @@
+"""Meeting documents, information sheets and slides."""

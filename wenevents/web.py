@@ -1,0 +1,113 @@
+"""What every page shares: security headers, error pages and template filters."""
+
+from datetime import datetime
+
+from flask import render_template
+from flask_babel import format_date, get_locale
+from flask_babel import gettext as _
+from werkzeug.routing import BaseConverter
+
+# No inline script or style anywhere: htmx is configured by a <meta> tag, not by script.
+CONTENT_SECURITY_POLICY = "; ".join(
+    [
+        "default-src 'self'",
+        "script-src 'self'",
+        "style-src 'self'",
+        "img-src 'self' data:",
+        "font-src 'self'",
+        "connect-src 'self'",
+        "object-src 'none'",
+        "base-uri 'self'",
+        "form-action 'self'",
+        "frame-ancestors 'none'",
+    ]
+)
+
+
+class AcronymConverter(BaseConverter):
+    """A meeting's acronym in a URL: ``gmwen4``; keeps other paths out of meeting routes."""
+
+    regex = r"[a-z0-9][a-z0-9_-]{1,39}"
+
+
+def init_app(app):
+    app.url_map.converters["acronym"] = AcronymConverter
+    app.after_request(_security_headers)
+    for code in (400, 404, 405, 413, 500):
+        app.register_error_handler(code, _error_page)
+    app.jinja_env.globals["get_locale"] = get_locale
+    app.jinja_env.filters.update(
+        day=format_day,
+        date_range=format_date_range,
+        clock=format_clock,
+        utc_offset=format_utc_offset,
+        country=country_name,
+        paragraphs=paragraphs,
+    )
+
+
+def _security_headers(response):
+    headers = response.headers
+    headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
+    headers.setdefault("X-Content-Type-Options", "nosniff")
+    headers.setdefault("X-Frame-Options", "DENY")
+    headers.setdefault("Referrer-Policy", "strict-origin-when-cross-origin")
+    # One URL may answer with a page or an htmx fragment: caches must keep them apart.
+    response.vary.add("HX-Request")
+    return response
+
+
+def _error_page(error):
+    code = getattr(error, "code", 500) or 500
+    titles = {
+        400: _("Bad request"),
+        404: _("Page not found"),
+        405: _("Method not allowed"),
+        413: _("Too large"),
+        500: _("Something went wrong"),
+    }
+    return render_template("errors/error.html", code=code, title=titles.get(code)), code
+
+
+def format_day(value):
+    """``Tuesday 21 November 2023`` in the current locale."""
+    return format_date(value, "EEEE d MMMM y")
+
+
+def format_date_range(start, end):
+    """``21–22 November 2023``; a single date when both are the same day."""
+    # CLDR has no long-month interval pattern, so build it; English, French and Spanish
+    # all write day, month, year in this order.
+    if start == end:
+        return format_date(start, "d MMMM y")
+    if (start.year, start.month) == (end.year, end.month):
+        return f"{format_date(start, 'd')}–{format_date(end, 'd MMMM y')}"
+    if start.year == end.year:
+        return f"{format_date(start, 'd MMMM')} – {format_date(end, 'd MMMM y')}"
+    return f"{format_date(start, 'd MMMM y')} – {format_date(end, 'd MMMM y')}"
+
+
+def format_clock(value):
+    """A wall-clock time, 24-hour as is usual in international meetings."""
+    return value.strftime("%H:%M")
+
+
+def format_utc_offset(day, tz):
+    """``UTC−05:00`` for the zone on that day (offsets change with daylight saving)."""
+    offset = datetime.combine(day, datetime.min.time(), tz).utcoffset()
+    minutes = int(offset.total_seconds() // 60)
+    sign = "+" if minutes >= 0 else "\N{MINUS SIGN}"
+    hours, minutes = divmod(abs(minutes), 60)
+    return f"UTC{sign}{hours:02d}:{minutes:02d}"
+
+
+def country_name(code):
+    """The country's name in the current locale, from its ISO 3166 code."""
+    if not code:
+        return ""
+    return get_locale().territories.get(code.upper(), code)
+
+
+def paragraphs(text):
+    """Split plain text on blank lines, for <p> elements (autoescaping stays on)."""
+    return [p.strip() for p in (text or "").split("\n\n") if p.strip()]
