@@ -1,5 +1,6 @@
 """wenevents: runs the Global Meeting of Wildlife Enforcement Networks series."""
 
+import os
 from pathlib import Path
 
 from flask import Flask
@@ -13,10 +14,14 @@ MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 
 def create_app(test_config=None):
     """Build the app: configuration, extensions, every domain's blueprint."""
-    # Templates and static files live at the repository root, beside the package.
+    # Templates and static files live at the repository root, beside the package; the
+    # instance folder too, unless a deployment (or a test) puts it elsewhere.
+    instance_path = (test_config or {}).get("INSTANCE_PATH") or os.environ.get(
+        "WENEVENTS_INSTANCE_PATH", str(ROOT / "instance")
+    )
     app = Flask(
         __name__,
-        instance_path=str(ROOT / "instance"),
+        instance_path=instance_path,
         instance_relative_config=True,
         template_folder=str(ROOT / "templates"),
         static_folder=str(ROOT / "static"),

@@ -4,7 +4,7 @@ import sys
 
 import click
 from flask import current_app
-from flask.cli import FlaskGroup
+from flask.cli import FlaskGroup, with_appcontext
 from flask_migrate import upgrade
 from sqlalchemy import text
 
@@ -25,6 +25,7 @@ def main():
 
 
 @click.command("init-db")
+@with_appcontext
 def init_db():
     """Create the database or upgrade it to the newest schema."""
     upgrade()
@@ -32,6 +33,7 @@ def init_db():
 
 
 @click.command("load-demo")
+@with_appcontext
 def load_demo():
     """Load the 4th Global Meeting and its series as demo data (safe to run again)."""
     from wenevents import demo
@@ -41,6 +43,7 @@ def load_demo():
 
 
 @click.command("health")
+@with_appcontext
 def health():
     """Check the database answers and its schema is current; exit 1 if not."""
     from alembic.runtime.migration import MigrationContext

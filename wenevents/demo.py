@@ -328,3 +328,37 @@ def _item(item, position, networks, title):
         kind, title = item
         return AgendaItem(kind=kind, title=title, position=position)
     return AgendaItem(network=networks[item], title=title, position=position)
+
+
+def scale(acronym="gmwen4", sessions=80, items=600):
+    """Grow a meeting's agenda to ``sessions`` sessions and ``items`` items (for benchmarks).
+
+    The copies repeat the demo's days and times; they exist to measure pages, not to be read.
+    """
+    meeting = db.session.scalar(select(Meeting).where(Meeting.acronym == acronym))
+    existing = list(meeting.sessions)
+    networks = list(meeting.networks)
+    number = max(s.number for s in existing)
+    while len(meeting.sessions) < sessions:
+        template = existing[len(meeting.sessions) % len(existing)]
+        number += 1
+        meeting.sessions.append(
+            Session(
+                number=number,
+                title=f"{template.title} ({number})",
+                day=template.day,
+                starts_at=template.starts_at,
+                ends_at=template.ends_at,
+                room=template.room,
+                chair=template.chair,
+                is_public=template.is_public,
+            )
+        )
+    count = sum(len(s.items) for s in meeting.sessions)
+    for n in range(items - count):
+        session = meeting.sessions[n % len(meeting.sessions)]
+        network = networks[n % len(networks)]
+        session.items.append(
+            AgendaItem(network=network, title=f"Presentation {n}", position=len(session.items))
+        )
+    db.session.commit()

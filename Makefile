@@ -1,0 +1,67 @@
+# Two commands set everything up on a fresh clone: `make run` and `make test`.
+VENV     ?= .venv
+PYTHON   := $(VENV)/bin/python
+CHROMIUM ?= /usr/bin/chromium
+PORT     ?= 5000
+export FLASK_APP := wenevents
+
+.PHONY: run test lint fmt bench bench-smoke test-deps clean messages
+
+$(VENV)/bin/python:
+	python3 -m venv $(VENV)
+	$(PYTHON) -m pip install -q --upgrade pip
+
+$(VENV)/.installed: pyproject.toml | $(VENV)/bin/python
+	$(PYTHON) -m pip install -q -e '.[server]'
+	touch $@
+
+$(VENV)/.installed-test: pyproject.toml | $(VENV)/bin/python
+	$(PYTHON) -m pip install -q -e '.[test]'
+	touch $(VENV)/.installed $@
+
+node_modules/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+## run: install, create or upgrade the SQLite database, load the demo, serve on 127.0.0.1:5000
+run: $(VENV)/.installed
+	$(VENV)/bin/wenevents init-db
+	$(VENV)/bin/wenevents load-demo
+	$(VENV)/bin/wenevents run --host 127.0.0.1 --port $(PORT)
+
+## test: the whole suite (browser tests included); set WENEVENTS_TEST_DATABASE_URL for PostgreSQL
+test: $(VENV)/.installed-test node_modules/.installed test-deps
+	$(PYTHON) -m pytest $(PYTEST_ARGS)
+
+# Chromium (Playwright cannot download its own browser here) and Java (the HTML checker)
+# come from Debian's packages.
+test-deps:
+	@if [ ! -x "$(CHROMIUM)" ] || ! command -v java >/dev/null; then \
+	  if [ "$$(id -u)" = 0 ]; then \
+	    apt-get update -qq && apt-get install -y -qq chromium default-jre-headless >/dev/null; \
+	  else \
+	    echo "Install Debian's chromium and default-jre-headless (sudo apt-get install chromium default-jre-headless)"; exit 1; \
+	  fi; \
+	fi
+
+lint: $(VENV)/.installed-test
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+fmt: $(VENV)/.installed-test
+	$(VENV)/bin/ruff format .
+	$(VENV)/bin/ruff check --fix .
+
+## bench: serve the demo under gunicorn (2 workers) and print latency, throughput, queries
+bench: $(VENV)/.installed-test
+	$(PYTHON) -m wenevents.bench
+
+bench-smoke: $(VENV)/.installed-test
+	$(PYTHON) -m wenevents.bench --requests 20 --scales 1
+
+## messages: extract the strings marked for translation into wenevents/translations/messages.pot
+messages: $(VENV)/.installed-test
+	$(VENV)/bin/pybabel extract -F babel.cfg -o wenevents/translations/messages.pot .
+
+clean:
+	rm -rf $(VENV) node_modules .pytest_cache .ruff_cache *.egg-info

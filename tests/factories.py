@@ -1,0 +1,81 @@
+"""Plain callables that make one object each, with overridable keyword arguments."""
+
+import itertools
+from datetime import date, time
+
+from wenevents.agenda.models import AgendaItem, Session
+from wenevents.extensions import db
+from wenevents.meetings.models import PUBLISHED, Meeting, MeetingSeries
+from wenevents.networks.models import Network
+from wenevents.uploads.models import Document
+
+_numbers = itertools.count(1)
+
+
+def make_series(**kwargs):
+    n = next(_numbers)
+    series = MeetingSeries(**{"slug": f"series{n}", "name": f"Series {n}", **kwargs})
+    db.session.add(series)
+    db.session.commit()
+    return series
+
+
+def make_meeting(**kwargs):
+    n = next(_numbers)
+    values = {
+        "number": n,
+        "acronym": f"meet{n}",
+        "title": f"Meeting {n}",
+        "start_date": date(2023, 11, 21),
+        "end_date": date(2023, 11, 22),
+        "timezone": "America/Panama",
+        "city": "Panama City",
+        "country_code": "PA",
+        "status": PUBLISHED,
+        **kwargs,
+    }
+    if "series" not in values:
+        values["series"] = make_series()
+    meeting = Meeting(**values)
+    db.session.add(meeting)
+    db.session.commit()
+    return meeting
+
+
+def make_network(**kwargs):
+    n = next(_numbers)
+    network = Network(**{"slug": f"net{n}", "acronym": f"NET{n}", "name": f"Network {n}", **kwargs})
+    db.session.add(network)
+    db.session.commit()
+    return network
+
+
+def make_session(meeting, **kwargs):
+    values = {
+        "number": len(meeting.sessions) + 1,
+        "title": "A session",
+        "day": meeting.start_date,
+        "starts_at": time(9, 0),
+        "ends_at": time(10, 30),
+        **kwargs,
+    }
+    session = Session(meeting=meeting, **values)
+    db.session.add(session)
+    db.session.commit()
+    return session
+
+
+def make_item(session, **kwargs):
+    item = AgendaItem(
+        **{"session": session, "title": "A presentation", "position": len(session.items), **kwargs}
+    )
+    db.session.add(item)
+    db.session.commit()
+    return item
+
+
+def make_document(meeting, **kwargs):
+    document = Document(**{"meeting": meeting, "kind": "report", "title": "Report", **kwargs})
+    db.session.add(document)
+    db.session.commit()
+    return document
