@@ -1,8 +1,12 @@
 """What every page shares: security headers, error pages and template filters."""
 
+import hashlib
+from contextlib import suppress
 from datetime import datetime
+from functools import lru_cache
+from pathlib import Path
 
-from flask import render_template
+from flask import current_app, render_template, request
 from flask_babel import format_date, get_locale
 from flask_babel import gettext as _
 from werkzeug.routing import BaseConverter
@@ -33,6 +37,8 @@ class AcronymConverter(BaseConverter):
 def init_app(app):
     app.url_map.converters["acronym"] = AcronymConverter
     app.after_request(_security_headers)
+    app.after_request(_caching)
+    app.url_defaults(_static_version)
     for code in (400, 404, 405, 413, 500):
         app.register_error_handler(code, _error_page)
     app.jinja_env.globals["get_locale"] = get_locale
@@ -55,6 +61,42 @@ def _security_headers(response):
     # One URL may answer with a page or an htmx fragment: caches must keep them apart.
     response.vary.add("HX-Request")
     return response
+
+
+def _caching(response):
+    """Let phones on weak Wi-Fi revalidate pages cheaply and keep static files for a year.
+
+    Static URLs carry a hash of the file's content (``?v=``), so a changed file gets a new
+    URL; pages get an ETag and must be revalidated, so a 304 answers an unchanged one.
+    """
+    if request.method != "GET" or response.status_code != 200:
+        return response
+    if request.endpoint == "static":
+        if "v" in request.args:
+            response.cache_control.no_cache = None
+            response.cache_control.public = True
+            response.cache_control.max_age = 365 * 24 * 3600
+            response.cache_control.immutable = True
+        return response
+    if response.mimetype == "text/html" and not response.cache_control.no_store:
+        response.cache_control.no_cache = True
+        response.add_etag()
+        response.make_conditional(request)
+    return response
+
+
+def _static_version(endpoint, values):
+    if endpoint == "static" and "filename" in values:
+        path = Path(current_app.static_folder) / values["filename"]
+        # A missing file: url_for still builds, and the request will 404.
+        with suppress(OSError):
+            values["v"] = _content_hash(str(path), path.stat().st_mtime_ns)
+
+
+@lru_cache(maxsize=256)
+def _content_hash(path, _mtime_ns):
+    """Short hash of a static file; the mtime in the key refreshes it after a change."""
+    return hashlib.sha256(Path(path).read_bytes()).hexdigest()[:12]
 
 
 def _error_page(error):

@@ -1,0 +1,60 @@
+"""What every response shares: security headers, caching, static versioning."""
+
+import re
+
+
+def test_page_has_security_headers(client, demo):
+    response = client.get("/gmwen4/")
+
+    csp = response.headers["Content-Security-Policy"]
+    assert "script-src 'self'" in csp
+    assert "style-src 'self'" in csp
+    assert "frame-ancestors 'none'" in csp
+    assert "unsafe-inline" not in csp
+    assert response.headers["X-Content-Type-Options"] == "nosniff"
+    assert response.headers["Referrer-Policy"] == "strict-origin-when-cross-origin"
+
+
+def test_page_has_no_inline_script_or_style(client, demo):
+    for path in ("/", "/gmwen4/", "/gmwen4/schedule", "/networks/", "/networks/asean-wen"):
+        html = client.get(path).text
+        assert re.findall(r"<script(?![^>]*\bsrc=)[^>]*>", html) == []
+        assert "<style" not in html
+        assert " style=" not in html
+        assert " on" + "click=" not in html
+
+
+def test_page_loads_nothing_from_other_hosts(client, demo):
+    html = client.get("/gmwen4/schedule").text
+    sources = re.findall(r'(?:src|href)="([^"]+)"', html)
+    assert [s for s in sources if s.startswith(("http:", "https:", "//"))] == []
+
+
+def test_unchanged_page_revalidates_with_304(client, demo):
+    first = client.get("/gmwen4/schedule")
+
+    second = client.get("/gmwen4/schedule", headers={"If-None-Match": first.headers["ETag"]})
+
+    assert first.headers["Cache-Control"] == "no-cache"
+    assert second.status_code == 304
+    assert second.data == b""
+
+
+def test_versioned_static_file_is_cached_for_a_year(client, demo):
+    html = client.get("/").text
+    css_url = re.search(r'href="(/static/css/site\.css\?v=[0-9a-f]{12})"', html).group(1)
+
+    with client.get(css_url) as response:
+        assert response.status_code == 200
+        assert response.headers["Cache-Control"] == "public, max-age=31536000, immutable"
+
+
+def test_htmx_is_vendored_at_pinned_version(client):
+    html = client.get("/").text
+    assert re.search(r'src="/static/vendor/htmx-2\.0\.11\.min\.js\?v=[0-9a-f]{12}"', html)
+
+
+def test_method_not_allowed_gets_405_page(client):
+    response = client.post("/networks/")
+    assert response.status_code == 405
+    assert "<h1>Method not allowed</h1>" in response.text
