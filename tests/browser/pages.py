@@ -1,0 +1,24 @@
+"""The public pages every browser test visits, with the main heading each must show."""
+
+# (path, the text of its <h1>)
+PUBLIC_PAGES = [
+    ("/", "Global Meeting of Wildlife Enforcement Networks"),
+    ("/editions", "Editions of the Global Meeting"),
+    ("/gmwen4/", "4th Global Meeting of Wildlife Enforcement Networks"),
+    ("/gmwen1/", "First Global Meeting of Wildlife Enforcement Networks"),
+    ("/gmwen4/schedule", "Schedule"),
+    (
+        "/gmwen4/sessions/1",
+        "Session 1 – Outcomes from the 3rd Global meeting of WENs and activities undertaken "
+        "in this regard",
+    ),
+    ("/gmwen4/sessions/4", "Session 4 – Closed session"),
+    ("/networks/", "Wildlife enforcement networks"),
+    ("/networks/?q=africa", "Wildlife enforcement networks"),
+    ("/networks/asean-wen", "ASEAN-WEN"),
+    ("/no/such/page", "Page not found"),
+]
+
+NOT_FOUND_PATH = "/no/such/page"
+
+PATHS = [path for path, _heading in PUBLIC_PAGES]

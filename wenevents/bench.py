@@ -1,0 +1,288 @@
+"""Benchmark: serve the demo under gunicorn and print latency, throughput and SQL per page.
+
+Run ``python -m wenevents.bench`` (``make bench``). For each scale it builds a throwaway
+SQLite database, loads the demo (grown by ``demo.scale`` above 1x), counts the SQL each page
+runs in-process, then serves it with gunicorn on 127.0.0.1 and times real HTTP requests.
+Only local traffic, bounded counts; the project's goal is the schedule's p50 under 10 ms at 1x.
+"""
+
+import argparse
+import http.client
+import math
+import os
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
+from pathlib import Path
+
+from flask_migrate import upgrade
+from sqlalchemy import event
+
+from wenevents import create_app, demo
+from wenevents.extensions import db
+
+HOST = "127.0.0.1"
+ACRONYM = "gmwen4"
+PAGES = [f"/{ACRONYM}/", f"/{ACRONYM}/schedule"]
+WORKERS = 2
+WARMUP = 20
+GOAL_MS = 10.0
+# The demo has 8 sessions; n x means 8n sessions and 60n items (10x: scale()'s 80 and 600).
+SESSIONS_PER_SCALE, ITEMS_PER_SCALE = 8, 60
+STARTUP_TIMEOUT = 30.0
+REQUEST_TIMEOUT = 10.0
+
+
+def main(argv=None):
+    """Measure every page at every scale and print one table."""
+    args = parse_args(argv)
+    rows = []
+    for scale in args.scales:
+        rows.extend(bench_scale(scale, args.requests, args.concurrency))
+    print_report(rows, args)
+    return 0
+
+
+def parse_args(argv):
+    """Read --requests, --concurrency and --scales."""
+    parser = argparse.ArgumentParser(prog="python -m wenevents.bench", description=__doc__)
+    parser.add_argument(
+        "--requests", type=positive, default=300, help="requests per page and measure (300)"
+    )
+    parser.add_argument(
+        "--concurrency", type=positive, default=4, help="client threads for req/s (4)"
+    )
+    parser.add_argument(
+        "--scales", type=scales, default=[1, 10], help='comma-separated scales ("1,10")'
+    )
+    return parser.parse_args(argv)
+
+
+def positive(value):
+    """An argparse type: an integer of at least 1."""
+    number = int(value)
+    if number < 1:
+        raise argparse.ArgumentTypeError(f"{value} is not a positive integer")
+    return number
+
+
+def scales(value):
+    """An argparse type: "1,10" -> [1, 10]."""
+    try:
+        return [positive(part) for part in value.split(",") if part.strip()]
+    except ValueError as error:
+        raise argparse.ArgumentTypeError(f"{value!r} is not a list like 1,10") from error
+
+
+def bench_scale(scale, requests, concurrency):
+    """One scale: build its database, count queries, serve it and time both pages."""
+    with tempfile.TemporaryDirectory(prefix="wenevents-bench-") as tmp:
+        instance = Path(tmp) / "instance"
+        url = f"sqlite:///{Path(tmp) / 'bench.sqlite'}"
+        progress(f"{scale}x: building the database")
+        queries = prepare_database(instance, url, scale)
+        env = {
+            **os.environ,
+            "WENEVENTS_INSTANCE_PATH": str(instance),
+            "WENEVENTS_DATABASE_URL": url,
+        }
+        rows = []
+        with serve(env, Path(tmp) / "gunicorn.log") as port:
+            for page in PAGES:
+                progress(f"{scale}x: timing {page}")
+                # Concurrent, so both workers compile templates and connect before timing.
+                throughput(port, page, WARMUP, WORKERS * 2)
+                timings, size = sequential(port, page, requests)
+                rate = throughput(port, page, requests, concurrency)
+                rows.append(
+                    {
+                        "scale": scale,
+                        "page": page,
+                        "p50": percentile(timings, 50),
+                        "p95": percentile(timings, 95),
+                        "rate": rate,
+                        "queries": queries[page],
+                        "bytes": size,
+                    }
+                )
+        return rows
+
+
+def prepare_database(instance, url, scale):
+    """Migrate a new database, load the demo (scaled), return each page's SQL count."""
+    app = create_app({"INSTANCE_PATH": str(instance), "DATABASE_URL": url})
+    with app.app_context():
+        upgrade()
+        demo.load()
+        if scale > 1:
+            demo.scale(ACRONYM, SESSIONS_PER_SCALE * scale, ITEMS_PER_SCALE * scale)
+        engine = db.engine
+    try:
+        return {page: count_queries(app, engine, page) for page in PAGES}
+    finally:
+        # gunicorn's workers will own the file from here; leave no pooled connection behind.
+        engine.dispose()
+
+
+def count_queries(app, engine, page):
+    """SQL statements one GET of ``page`` runs, through the test client."""
+    client = app.test_client()
+    # Outside any app context, so each request gets a fresh session as it would in production.
+    check(client.get(page).status_code, page)
+    statements = []
+
+    def record(_conn, _cursor, statement, *_args):
+        statements.append(statement)
+
+    event.listen(engine, "before_cursor_execute", record)
+    try:
+        check(client.get(page).status_code, page)
+    finally:
+        event.remove(engine, "before_cursor_execute", record)
+    return len(statements)
+
+
+@contextmanager
+def serve(env, log_path):
+    """``with serve(env, log) as port:`` runs gunicorn on a free local port, then stops it."""
+    port = free_port()
+    command = [
+        sys.executable,
+        "-m",
+        "gunicorn",
+        "--workers",
+        str(WORKERS),
+        "--bind",
+        f"{HOST}:{port}",
+        # Otherwise gunicorn opens a control socket in ~/.gunicorn, shared between runs.
+        "--no-control-socket",
+        "wenevents:create_app()",
+    ]
+    with open(log_path, "wb") as log:
+        # The bench's point is timing a real server process; the command is fixed, no shell.
+        process = subprocess.Popen(command, env=env, stdout=log, stderr=subprocess.STDOUT)  # noqa: S603
+        try:
+            wait_until_ready(process, port, log_path)
+            yield port
+        finally:
+            process.terminate()
+            try:
+                process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()
+
+
+def wait_until_ready(process, port, log_path):
+    """Poll the meeting page until gunicorn answers it, or fail with gunicorn's log."""
+    deadline = time.monotonic() + STARTUP_TIMEOUT
+    while time.monotonic() < deadline and process.poll() is None:
+        try:
+            if fetch_once(port, PAGES[0])[0] == 200:
+                return
+        except OSError:
+            pass  # not listening yet
+        time.sleep(0.1)
+    log = Path(log_path).read_text(errors="replace")[-2000:]
+    raise RuntimeError(f"gunicorn did not answer on port {port}:\n{log}")
+
+
+def free_port():
+    """A port nothing listens on now (gunicorn binds it a moment later)."""
+    with socket.socket() as sock:
+        sock.bind((HOST, 0))
+        return sock.getsockname()[1]
+
+
+def fetch_once(port, path):
+    """One GET on a fresh connection: (status, body)."""
+    connection = http.client.HTTPConnection(HOST, port, timeout=REQUEST_TIMEOUT)
+    try:
+        connection.request("GET", path)
+        response = connection.getresponse()
+        return response.status, response.read()
+    finally:
+        connection.close()
+
+
+def sequential(port, path, count):
+    """Time ``count`` GETs one after another on one connection: (seconds each, body size)."""
+    # gunicorn's sync workers close every connection; http.client then reconnects by itself,
+    # so the timings include a local TCP connect.
+    connection = http.client.HTTPConnection(HOST, port, timeout=REQUEST_TIMEOUT)
+    timings, size = [], 0
+    try:
+        for _ in range(count):
+            start = time.perf_counter()
+            connection.request("GET", path)
+            response = connection.getresponse()
+            body = response.read()
+            timings.append(time.perf_counter() - start)
+            check(response.status, path)
+            size = len(body)
+    finally:
+        connection.close()
+    return timings, size
+
+
+def throughput(port, path, count, concurrency):
+    """Requests per second with ``concurrency`` threads sharing about ``count`` GETs."""
+    each = math.ceil(count / concurrency)
+    start = time.perf_counter()
+    with ThreadPoolExecutor(max_workers=concurrency) as pool:
+        futures = [pool.submit(sequential, port, path, each) for _ in range(concurrency)]
+        for future in futures:
+            future.result()  # re-raises a worker's error
+    return each * concurrency / (time.perf_counter() - start)
+
+
+def check(status, path):
+    """Stop the bench on any status but 200: an error page would time the wrong thing."""
+    if status != 200:
+        raise RuntimeError(f"GET {path} answered {status}")
+
+
+def percentile(samples, p):
+    """The nearest-rank ``p``th percentile of ``samples`` (seconds), in milliseconds."""
+    ordered = sorted(samples)
+    rank = max(1, math.ceil(p / 100 * len(ordered)))
+    return ordered[rank - 1] * 1000
+
+
+def progress(message):
+    """Progress on stderr, so stdout holds only the report."""
+    print(message, file=sys.stderr, flush=True)
+
+
+def print_report(rows, args):
+    """The table, what it measured, and how the schedule compares with the goal."""
+    each = math.ceil(args.requests / args.concurrency)
+    print(
+        f"gunicorn, {WORKERS} sync workers, {HOST}; p50/p95 over {args.requests} sequential "
+        f"requests; req/s from {args.concurrency} client threads x {each} requests; "
+        "queries counted in-process for one GET"
+    )
+    header = f"{'scale':>5}  {'page':<18} {'p50 ms':>7} {'p95 ms':>7} {'req/s':>7} "
+    header += f"{'queries':>7} {'bytes':>8}"
+    print(header)
+    print("-" * len(header))
+    for row in rows:
+        print(
+            f"{row['scale']:>4}x  {row['page']:<18} {row['p50']:>7.1f} {row['p95']:>7.1f} "
+            f"{row['rate']:>7.0f} {row['queries']:>7d} {row['bytes']:>8d}"
+        )
+    for row in rows:
+        if row["scale"] == 1 and row["page"] == PAGES[1]:
+            verdict = "met" if row["p50"] < GOAL_MS else "NOT met"
+            print(
+                f"Goal: {row['page']} p50 under {GOAL_MS:.0f} ms at 1x: {verdict} "
+                f"({row['p50']:.1f} ms)"
+            )
+
+
+if __name__ == "__main__":
+    sys.exit(main())
