@@ -1,5 +1,7 @@
 from sqlalchemy import func, inspect, select
+from werkzeug.security import check_password_hash
 
+from wenevents.accounts.models import User
 from wenevents.agenda.models import Session
 from wenevents.extensions import db
 from wenevents.meetings.models import Meeting
@@ -10,7 +12,7 @@ from wenevents.uploads.models import Document
 def test_load_demo_loads_seed_meeting_and_series(runner):
     result = runner.invoke(args=["load-demo"])
 
-    assert result.output == "Demo data loaded.\n"
+    assert result.output.startswith("Demo data loaded.\n")
     acronyms = db.session.scalars(select(Meeting.acronym).order_by(Meeting.number)).all()
     assert acronyms == ["gmwen1", "gmwen2", "gmwen3", "gmwen4"]
     assert db.session.scalar(select(func.count()).select_from(Network)) == 14
@@ -20,6 +22,28 @@ def test_load_demo_loads_seed_meeting_and_series(runner):
     assert sorted(sessions) == [(n, n not in (4, 7)) for n in range(1, 9)]
     kinds = db.session.scalars(select(Document.kind).where(Document.network_id.is_(None)))
     assert sorted(kinds) == ["agenda", "press_release", "report"]
+
+
+def test_load_demo_prints_one_account_per_role_once(runner):
+    first = runner.invoke(args=["load-demo"])
+    second = runner.invoke(args=["load-demo"])
+
+    lines = [line.split() for line in first.output.splitlines() if "@example.org" in line]
+    assert [(role, email) for role, email, _password in lines] == [
+        ("organiser", "organiser@example.org"),
+        ("focal_point", "focal.point@example.org"),
+        ("delegate", "delegate@example.org"),
+    ]
+    assert all(len(password) == 16 for *_, password in lines)
+    assert "@example.org" not in second.output
+    user = db.session.scalar(select(User).filter_by(email="organiser@example.org"))
+    assert check_password_hash(user.password_hash, lines[0][2])
+
+
+def test_demo_passwords_refused_without_demo(runner):
+    result = runner.invoke(args=["demo-passwords"])
+    assert result.exit_code == 1
+    assert db.session.scalar(select(func.count()).select_from(User)) == 0
 
 
 def test_load_demo_twice_changes_nothing(runner):

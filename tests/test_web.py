@@ -12,7 +12,7 @@ def test_page_has_security_headers(client, demo):
     assert "frame-ancestors 'none'" in csp
     assert "unsafe-inline" not in csp
     assert response.headers["X-Content-Type-Options"] == "nosniff"
-    assert response.headers["Referrer-Policy"] == "strict-origin-when-cross-origin"
+    assert response.headers["Referrer-Policy"] == "same-origin"
 
 
 def test_page_has_no_inline_script_or_style(client, demo):

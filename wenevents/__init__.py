@@ -5,8 +5,8 @@ from pathlib import Path
 
 from flask import Flask
 
-from wenevents import config, web
-from wenevents.extensions import babel, csrf, db, migrate
+from wenevents import config, security, web
+from wenevents.extensions import babel, csrf, db, limiter, migrate
 
 ROOT = Path(__file__).resolve().parent.parent
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
@@ -34,15 +34,21 @@ def create_app(test_config=None):
     migrate.init_app(app, db, directory=str(MIGRATIONS), render_as_batch=True)
     csrf.init_app(app)
     babel.init_app(app, locale_selector=lambda: app.config["BABEL_DEFAULT_LOCALE"])
+    limiter.init_app(app)
     web.init_app(app)
+    security.init_app(app)  # after web: its headers decide what web's caching may cache
 
+    from wenevents.accounts.views import bp as accounts_bp
     from wenevents.agenda.views import bp as agenda_bp
+    from wenevents.audit.views import bp as audit_bp
     from wenevents.meetings.views import bp as meetings_bp
     from wenevents.networks.views import bp as networks_bp
 
     app.register_blueprint(meetings_bp)
     app.register_blueprint(networks_bp)
     app.register_blueprint(agenda_bp)
+    app.register_blueprint(accounts_bp)
+    app.register_blueprint(audit_bp)
 
     from wenevents import cli
 

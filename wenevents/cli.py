@@ -14,6 +14,8 @@ from wenevents.extensions import db
 def init_app(app):
     app.cli.add_command(init_db)
     app.cli.add_command(load_demo)
+    app.cli.add_command(demo_passwords)
+    app.cli.add_command(create_user)
     app.cli.add_command(health)
 
 
@@ -40,6 +42,62 @@ def load_demo():
 
     added = demo.load()
     click.echo("Demo data loaded." if added else "Demo data already present: nothing changed.")
+    if added:
+        _print_demo_accounts(demo.reset_demo_passwords())
+
+
+@click.command("demo-passwords")
+@with_appcontext
+def demo_passwords():
+    """Give the demo accounts new random passwords and print them (demo databases only)."""
+    from wenevents import demo
+
+    accounts = demo.reset_demo_passwords()
+    if not accounts:
+        click.echo("No demo accounts here: they exist only where the demo data is loaded.")
+        sys.exit(1)
+    _print_demo_accounts(accounts)
+
+
+def _print_demo_accounts(accounts):
+    click.echo("\nDemo accounts (passwords shown this once; `wenevents demo-passwords` makes new):")
+    for email, role, password in accounts:
+        click.echo(f"  {role:<12} {email:<32} {password}")
+    click.echo("")
+
+
+@click.command("create-user")
+@click.argument("email")
+@click.option(
+    "--role",
+    type=click.Choice(["organiser", "focal_point", "delegate"]),
+    default="organiser",
+    show_default=True,
+)
+@click.option("--name", default="", help="The person's name.")
+@click.option("--network", "networks", multiple=True, help="Network slug (focal points).")
+@click.password_option(
+    envvar="WENEVENTS_NEW_USER_PASSWORD",
+    help="Prompted (hidden) if not set; or read from WENEVENTS_NEW_USER_PASSWORD.",
+)
+@with_appcontext
+def create_user(email, role, name, networks, password):
+    """Create an account, such as the first organiser. There is no default account."""
+    from wenevents.accounts import services
+    from wenevents.networks.services import network_by_slug
+
+    found = [network_by_slug(slug) for slug in networks]
+    if None in found:
+        missing = [slug for slug, n in zip(networks, found, strict=True) if n is None]
+        raise click.BadParameter(f"unknown network: {', '.join(missing)}", param_hint="--network")
+    if role == "focal_point" and not found:
+        raise click.BadParameter("a focal point needs at least one --network")
+    try:
+        user = services.create_user(email, role, password, name=name, networks=found)
+    except services.AccountError as error:
+        raise click.ClickException(str(error)) from error
+    db.session.commit()
+    click.echo(f"Created {user.email} ({role}).")
 
 
 @click.command("health")

@@ -17,6 +17,33 @@ DEFAULTS = {
     "LANGUAGES": ["en"],
     "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
     "MAX_FORM_MEMORY_SIZE": 500_000,
+    # CSRF tokens live as long as the sign-in; an old open tab still submits.
+    "WTF_CSRF_TIME_LIMIT": None,
+    # Sign-in: a session ends after this much inactivity, and after this long at most.
+    "IDLE_TIMEOUT_MINUTES": 30,
+    "SESSION_MAX_HOURS": 12,
+    "INVITATION_DAYS": 7,
+    "RESET_HOURS": 2,
+    # Mail: without MAIL_SERVER, messages are written to instance/outbox/.
+    "MAIL_SERVER": None,
+    "MAIL_PORT": 25,
+    "MAIL_USE_TLS": False,
+    "MAIL_USE_SSL": False,
+    "MAIL_USERNAME": None,
+    "MAIL_PASSWORD": None,
+    "MAIL_FROM": "wenevents <no-reply@localhost>",
+    "MAIL_TIMEOUT": 10,
+    # Rate limits (Flask-Limiter). memory:// is per process; use redis:// when several
+    # instances run, so they share the counts.
+    "RATELIMIT_STORAGE_URL": "memory://",
+    "RATELIMIT_HEADERS_ENABLED": True,
+    "LOGIN_LIMIT_PER_ACCOUNT": "9 per 15 minutes",
+    "LOGIN_LIMIT_PER_IP": "30 per minute",
+    "RESET_LIMIT": "5 per hour",
+    "INVITE_LIMIT": "30 per hour",
+    "REGISTRATION_LIMIT": "20 per hour",
+    # Behind N reverse proxies, trust the last N X-Forwarded-For hops; 0: trust none.
+    "TRUSTED_PROXY_COUNT": 0,
 }
 
 
@@ -36,6 +63,7 @@ def load(app, test_config=None):
         app.config["UPLOAD_DIR"] = str(instance / "uploads")
     url = app.config.get("DATABASE_URL") or f"sqlite:///{instance / 'wenevents.sqlite'}"
     app.config["SQLALCHEMY_DATABASE_URI"] = database_uri(url)
+    app.config["RATELIMIT_STORAGE_URI"] = app.config["RATELIMIT_STORAGE_URL"]
 
 
 def database_uri(url):

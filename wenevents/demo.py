@@ -5,10 +5,13 @@ venue, past meetings' exact dates, which network presents in which session) is i
 the meetings are marked ``is_demo`` so the site says so.
 """
 
+import secrets
 from datetime import date, time
 
 from sqlalchemy import select
 
+from wenevents.accounts.models import User
+from wenevents.accounts.passwords import hash_password
 from wenevents.agenda.models import BREAK, DISCUSSION, AgendaItem, Session
 from wenevents.extensions import db
 from wenevents.meetings.models import PUBLISHED, Meeting, MeetingSeries
@@ -328,6 +331,37 @@ def _item(item, position, networks, title):
         kind, title = item
         return AgendaItem(kind=kind, title=title, position=position)
     return AgendaItem(network=networks[item], title=title, position=position)
+
+
+# One account a role, so that a newcomer can try each; only ever made with the demo data.
+DEMO_ACCOUNTS = [
+    ("organiser@example.org", "organiser", "Demo Organiser (fictional)", []),
+    ("focal.point@example.org", "focal_point", "Demo Focal Point (fictional)", ["naweg"]),
+    ("delegate@example.org", "delegate", "Demo Delegate (fictional)", []),
+]
+
+
+def reset_demo_passwords():
+    """Create the demo accounts if missing, give each a new random password, return them.
+
+    Returns ``[(email, role, password), …]``, or ``[]`` where the demo is not loaded: demo
+    accounts never exist in a database without the demo meeting.
+    """
+    if not db.session.scalar(select(Meeting).where(Meeting.acronym == "gmwen4")):
+        return []
+    shown = []
+    for email, role, name, slugs in DEMO_ACCOUNTS:
+        password = secrets.token_urlsafe(12)
+        user = db.session.scalar(select(User).where(User.email == email))
+        if user is None:
+            networks = db.session.scalars(select(Network).where(Network.slug.in_(slugs))).all()
+            user = User(email=email, role=role, name=name, networks=list(networks))
+            db.session.add(user)
+        user.password_hash = hash_password(password)
+        user.is_disabled = False
+        shown.append((email, role, password))
+    db.session.commit()
+    return shown
 
 
 def scale(acronym="gmwen4", sessions=80, items=600):

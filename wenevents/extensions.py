@@ -1,6 +1,9 @@
 """Flask extensions, created once here and bound to the app in create_app."""
 
 from flask_babel import Babel
+from flask_limiter import Limiter
+from flask_limiter.util import get_remote_address
+from flask_login import LoginManager
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
 from flask_wtf.csrf import CSRFProtect
@@ -20,6 +23,10 @@ db = SQLAlchemy(metadata=MetaData(naming_convention=NAMING))
 migrate = Migrate()
 csrf = CSRFProtect()
 babel = Babel()
+login_manager = LoginManager()
+# The key is the client address as Werkzeug sees it: with TRUSTED_PROXY_COUNT set,
+# ProxyFix has already taken it from X-Forwarded-For; otherwise that header is ignored.
+limiter = Limiter(key_func=get_remote_address)
 
 
 @event.listens_for(Engine, "connect")

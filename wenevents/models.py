@@ -1,18 +1,25 @@
 """Every domain's models, imported together so relationships and migrations see them all."""
 
+from wenevents.accounts.models import LoginSession, Token, User, user_networks
 from wenevents.agenda.models import AgendaItem, Session
+from wenevents.audit.models import AuditEntry
 from wenevents.meetings.models import Meeting, MeetingSeries, meeting_networks
 from wenevents.networks.models import FocalPoint, Network, focal_point_networks
 from wenevents.uploads.models import Document
 
 __all__ = [
     "AgendaItem",
+    "AuditEntry",
     "Document",
     "FocalPoint",
+    "LoginSession",
     "Meeting",
     "MeetingSeries",
     "Network",
     "Session",
+    "Token",
+    "User",
     "focal_point_networks",
     "meeting_networks",
+    "user_networks",
 ]

@@ -6,26 +6,13 @@ from datetime import datetime
 from functools import lru_cache
 from pathlib import Path
 
-from flask import current_app, render_template, request
+from flask import current_app, make_response, render_template, request
 from flask_babel import format_date, get_locale
 from flask_babel import gettext as _
+from jinja2_fragments.flask import render_block
 from werkzeug.routing import BaseConverter
 
-# No inline script or style anywhere: htmx is configured by a <meta> tag, not by script.
-CONTENT_SECURITY_POLICY = "; ".join(
-    [
-        "default-src 'self'",
-        "script-src 'self'",
-        "style-src 'self'",
-        "img-src 'self' data:",
-        "font-src 'self'",
-        "connect-src 'self'",
-        "object-src 'none'",
-        "base-uri 'self'",
-        "form-action 'self'",
-        "frame-ancestors 'none'",
-    ]
-)
+from wenevents.htmx import is_htmx
 
 
 class AcronymConverter(BaseConverter):
@@ -36,10 +23,9 @@ class AcronymConverter(BaseConverter):
 
 def init_app(app):
     app.url_map.converters["acronym"] = AcronymConverter
-    app.after_request(_security_headers)
     app.after_request(_caching)
     app.url_defaults(_static_version)
-    for code in (400, 404, 405, 413, 500):
+    for code in (400, 401, 403, 404, 405, 409, 413, 429, 500):
         app.register_error_handler(code, _error_page)
     app.jinja_env.globals["get_locale"] = get_locale
     app.jinja_env.filters.update(
@@ -50,17 +36,6 @@ def init_app(app):
         country=country_name,
         paragraphs=paragraphs,
     )
-
-
-def _security_headers(response):
-    headers = response.headers
-    headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
-    headers.setdefault("X-Content-Type-Options", "nosniff")
-    headers.setdefault("X-Frame-Options", "DENY")
-    headers.setdefault("Referrer-Policy", "strict-origin-when-cross-origin")
-    # One URL may answer with a page or an htmx fragment: caches must keep them apart.
-    response.vary.add("HX-Request")
-    return response
 
 
 def _caching(response):
@@ -79,6 +54,7 @@ def _caching(response):
             response.cache_control.immutable = True
         return response
     if response.mimetype == "text/html" and not response.cache_control.no_store:
+        # Public pages only: personal ones were marked no-store by the security headers.
         response.cache_control.no_cache = True
         response.add_etag()
         response.make_conditional(request)
@@ -100,15 +76,26 @@ def _content_hash(path, _mtime_ns):
 
 
 def _error_page(error):
+    """The error in the site's layout; for htmx, a message shown in place (see base.html)."""
     code = getattr(error, "code", 500) or 500
     titles = {
         400: _("Bad request"),
+        401: _("Please sign in"),
+        403: _("Not allowed"),
         404: _("Page not found"),
         405: _("Method not allowed"),
+        409: _("Conflict"),
         413: _("Too large"),
+        429: _("Too many attempts"),
         500: _("Something went wrong"),
     }
-    return render_template("errors/error.html", code=code, title=titles.get(code)), code
+    context = {"code": code, "title": titles.get(code), "error": error}
+    if is_htmx():
+        response = make_response(render_block("errors/error.html", "message", **context), code)
+        response.headers["HX-Retarget"] = "#flash"
+        response.headers["HX-Reswap"] = "innerHTML"
+        return response
+    return render_template("errors/error.html", **context), code
 
 
 def format_day(value):

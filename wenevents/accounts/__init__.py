@@ -1,0 +1,1 @@
+"""Accounts and roles: sign-in, invitations, password reset, organisers' user management."""

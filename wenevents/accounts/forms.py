@@ -1,0 +1,96 @@
+"""Forms of sign-in, passwords, invitations and user management."""
+
+from flask_babel import lazy_gettext as _l
+from wtforms import EmailField, PasswordField, SelectField, SelectMultipleField, StringField
+from wtforms.validators import Email, EqualTo, InputRequired, Length
+
+from wenevents.accounts.models import DELEGATE, FOCAL_POINT, ORGANISER
+from wenevents.accounts.passwords import MAX_LENGTH
+from wenevents.forms import Form
+
+ROLE_CHOICES = [
+    (ORGANISER, _l("Organiser")),
+    (FOCAL_POINT, _l("Network focal point")),
+    (DELEGATE, _l("Delegate")),
+]
+ROLE_LABELS = dict(ROLE_CHOICES)
+
+
+def _email_field(label=None):
+    return EmailField(
+        label or _l("Email address"),
+        validators=[InputRequired(), Length(max=320), Email(check_deliverability=False)],
+        render_kw={"autocomplete": "email"},
+    )
+
+
+def _new_password(label=None):
+    return PasswordField(
+        label or _l("New password"),
+        validators=[InputRequired(), Length(max=MAX_LENGTH)],
+        description=_l("At least 12 characters. A few unrelated words make a strong password."),
+        render_kw={"autocomplete": "new-password"},
+    )
+
+
+class LoginForm(Form):
+    email = _email_field()
+    password = PasswordField(
+        _l("Password"),
+        validators=[InputRequired(), Length(max=MAX_LENGTH)],
+        render_kw={"autocomplete": "current-password"},
+    )
+
+
+class ForgotPasswordForm(Form):
+    email = _email_field()
+
+
+class SetPasswordForm(Form):
+    password = _new_password()
+    confirm = PasswordField(
+        _l("Repeat the new password"),
+        validators=[InputRequired(), EqualTo("password", _l("The two passwords differ."))],
+        render_kw={"autocomplete": "new-password"},
+    )
+
+
+class AcceptInvitationForm(SetPasswordForm):
+    name = StringField(
+        _l("Your name"),
+        validators=[InputRequired(), Length(max=200)],
+        render_kw={"autocomplete": "name"},
+    )
+
+
+class ChangePasswordForm(SetPasswordForm):
+    current = PasswordField(
+        _l("Current password"),
+        validators=[InputRequired(), Length(max=MAX_LENGTH)],
+        render_kw={"autocomplete": "current-password"},
+    )
+
+
+class _RoleForm(Form):
+    role = SelectField(_l("Role"), choices=ROLE_CHOICES, validators=[InputRequired()])
+    networks = SelectMultipleField(
+        _l("Networks (for focal points)"),
+        coerce=int,
+        description=_l("The networks a focal point acts for."),
+    )
+
+    def set_network_choices(self, networks):
+        self.networks.choices = [(n.id, f"{n.acronym} – {n.name}") for n in networks]
+        return self
+
+    def validate_networks(self, field):
+        if self.role.data == FOCAL_POINT and not field.data:
+            raise ValueError(_l("Choose at least one network for a focal point."))
+
+
+class InviteForm(_RoleForm):
+    email = _email_field(_l("Their email address"))
+
+
+class UserRoleForm(_RoleForm):
+    pass

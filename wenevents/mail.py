@@ -1,0 +1,56 @@
+"""Sending email: over SMTP when WENEVENTS_MAIL_SERVER is set, else into instance/outbox/."""
+
+import logging
+import smtplib
+import ssl
+import uuid
+from datetime import UTC, datetime
+from email.message import EmailMessage
+from email.utils import format_datetime, make_msgid
+from pathlib import Path
+
+from flask import current_app, render_template
+
+log = logging.getLogger(__name__)
+
+
+def send(to, subject, template, **context):
+    """Render ``templates/mail/<template>.txt`` and send it to ``to``."""
+    config = current_app.config
+    message = EmailMessage()
+    message["From"] = config["MAIL_FROM"]
+    message["To"] = to
+    message["Subject"] = subject
+    message["Date"] = format_datetime(datetime.now(UTC))
+    message["Message-ID"] = make_msgid(domain=config["MAIL_FROM"].rpartition("@")[2].strip(">"))
+    message.set_content(render_template(f"mail/{template}.txt", subject=subject, **context))
+    if config.get("MAIL_SERVER"):
+        _send_smtp(message, config)
+    else:
+        _write_outbox(message, Path(current_app.instance_path) / "outbox")
+    return message
+
+
+def _send_smtp(message, config):
+    host, port = config["MAIL_SERVER"], int(config["MAIL_PORT"])
+    timeout = float(config["MAIL_TIMEOUT"])
+    if config.get("MAIL_USE_SSL"):
+        smtp = smtplib.SMTP_SSL(host, port, timeout=timeout, context=ssl.create_default_context())
+    else:
+        smtp = smtplib.SMTP(host, port, timeout=timeout)
+    with smtp:
+        if config.get("MAIL_USE_TLS"):
+            smtp.starttls(context=ssl.create_default_context())
+        if config.get("MAIL_USERNAME"):
+            smtp.login(config["MAIL_USERNAME"], config["MAIL_PASSWORD"])
+        smtp.send_message(message)
+    # The subject and address only: bodies carry single-use links.
+    log.info("mail sent to %s: %s", message["To"], message["Subject"])
+
+
+def _write_outbox(message, outbox):
+    outbox.mkdir(parents=True, exist_ok=True)
+    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S")
+    path = outbox / f"{stamp}-{uuid.uuid4().hex[:8]}.eml"
+    path.write_bytes(bytes(message))
+    log.info("mail to %s written to %s (no MAIL_SERVER set)", message["To"], path)
