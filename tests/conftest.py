@@ -7,6 +7,7 @@ import uuid
 from contextlib import contextmanager
 
 import pytest
+from flask.testing import FlaskClient
 from sqlalchemy import create_engine, event, make_url, text
 from werkzeug.serving import make_server
 
@@ -35,6 +36,19 @@ def fresh_database(tmp_path):
         admin.dispose()
 
 
+class IsolatedClient(FlaskClient):
+    """Each request runs in its own app context, as in production.
+
+    The ``app`` fixture keeps a context pushed for the test's own database work; without
+    this, requests would share that context's ``g`` and database session with the test
+    and with each other (a CSRF token cached in ``g`` would outlive a sign-in, say).
+    """
+
+    def open(self, *args, **kwargs):
+        with self.application.app_context():
+            return super().open(*args, **kwargs)
+
+
 @contextmanager
 def make_app(tmp_path, **overrides):
     """An app with its own instance folder and an empty database with every table."""
@@ -48,6 +62,7 @@ def make_app(tmp_path, **overrides):
                 **overrides,
             }
         )
+        app.test_client_class = IsolatedClient
         with app.app_context():
             db.create_all()
         try:

@@ -27,6 +27,7 @@ def init_app(app):
     app.url_defaults(_static_version)
     for code in (400, 401, 403, 404, 405, 409, 413, 429, 500):
         app.register_error_handler(code, _error_page)
+    app.jinja_env.add_extension("jinja2.ext.do")
     app.jinja_env.globals["get_locale"] = get_locale
     app.jinja_env.filters.update(
         day=format_day,

@@ -4,6 +4,7 @@ from sqlalchemy import or_, select
 from sqlalchemy.orm import joinedload
 
 from wenevents.agenda.models import PRESENTATION, AgendaItem, Session
+from wenevents.audit import services as audit
 from wenevents.extensions import db
 from wenevents.meetings.models import PUBLISHED, Meeting, meeting_networks
 from wenevents.networks.models import Network
@@ -31,6 +32,17 @@ def search_networks(text=""):
 
 def network_by_slug(slug):
     return db.session.scalars(select(Network).where(Network.slug == slug)).first()
+
+
+def update_profile(network, data, by):
+    """Save a network's public profile; audit what changed."""
+    fields = ("region", "website", "member_countries", "description")
+    changed = sorted(f for f in fields if (data[f] or "") != getattr(network, f))
+    for field in changed:
+        setattr(network, field, (data[field] or "").strip())
+    if changed:
+        audit.record("network.update", network.acronym, target=network, actor=by, fields=changed)
+    return changed
 
 
 def network_history(network):
