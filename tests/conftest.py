@@ -45,6 +45,9 @@ class IsolatedClient(FlaskClient):
     """
 
     def open(self, *args, **kwargs):
+        # buffered: the whole body is read and the response closed, as a server does, so
+        # work registered to run after the response (mail, say) has run on return.
+        kwargs.setdefault("buffered", True)
         with self.application.app_context():
             return super().open(*args, **kwargs)
 

@@ -58,3 +58,18 @@ def test_method_not_allowed_gets_405_page(client):
     response = client.post("/networks/")
     assert response.status_code == 405
     assert "<h1>Method not allowed</h1>" in response.text
+
+
+def test_method_not_allowed_keeps_allow_header(client):
+    response = client.post("/networks/")
+    assert sorted(response.headers["Allow"].split(", ")) == ["GET", "HEAD", "OPTIONS"]
+
+
+def test_form_with_invalid_utf8_gets_400_saying_so(client):
+    response = client.post(
+        "/login",
+        data=b"email=a\xff\xfe%40example.org&password=x",
+        content_type="application/x-www-form-urlencoded",
+    )
+    assert response.status_code == 400
+    assert "What was sent contains bytes that are not valid text." in response.text

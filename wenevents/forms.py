@@ -5,7 +5,8 @@ from flask_wtf import FlaskForm
 from wtforms import StringField, TextAreaField
 from wtforms.validators import ValidationError
 
-# Werkzeug decodes invalid UTF-8 as U+FFFD; a NUL byte is never part of a name or a title.
+# In a multipart body Werkzeug decodes invalid UTF-8 as U+FFFD (a urlencoded one is refused
+# whole, see web.refuse_undecodable_forms); a NUL byte is never part of a name or a title.
 _NOT_TEXT = ("\x00", "\ufffd")
 DEFAULT_MAX = 2000
 

@@ -9,14 +9,18 @@ from email.message import EmailMessage
 from email.utils import format_datetime, make_msgid
 from pathlib import Path
 
-from flask import current_app, render_template
+from flask import after_this_request, current_app, has_request_context, render_template
 
 log = logging.getLogger(__name__)
 
 
-def send(to, subject, template, **context):
-    """Render ``templates/mail/<template>.txt`` and send it to ``to``."""
-    config = current_app.config
+def send(to, subject, template, after_response=False, **context):
+    """Render ``templates/mail/<template>.txt`` and send it to ``to``.
+
+    ``after_response``: deliver once the response has gone out, so that how long the
+    answer took does not tell whether a message was sent (no enumeration by timing).
+    """
+    config = dict(current_app.config)
     message = EmailMessage()
     message["From"] = config["MAIL_FROM"]
     message["To"] = to
@@ -24,11 +28,24 @@ def send(to, subject, template, **context):
     message["Date"] = format_datetime(datetime.now(UTC))
     message["Message-ID"] = make_msgid(domain=config["MAIL_FROM"].rpartition("@")[2].strip(">"))
     message.set_content(render_template(f"mail/{template}.txt", subject=subject, **context))
+    outbox = Path(current_app.instance_path) / "outbox"
+    if after_response and has_request_context():
+
+        @after_this_request
+        def _deliver_later(response):
+            response.call_on_close(lambda: _deliver(message, config, outbox))
+            return response
+
+    else:
+        _deliver(message, config, outbox)
+    return message
+
+
+def _deliver(message, config, outbox):
     if config.get("MAIL_SERVER"):
         _send_smtp(message, config)
     else:
-        _write_outbox(message, Path(current_app.instance_path) / "outbox")
-    return message
+        _write_outbox(message, outbox)
 
 
 def _send_smtp(message, config):
@@ -50,7 +67,8 @@ def _send_smtp(message, config):
 
 def _write_outbox(message, outbox):
     outbox.mkdir(parents=True, exist_ok=True)
-    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S")
+    # Microseconds: the names sort in the order the messages were written.
+    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S%f")
     path = outbox / f"{stamp}-{uuid.uuid4().hex[:8]}.eml"
     path.write_bytes(bytes(message))
     log.info("mail to %s written to %s (no MAIL_SERVER set)", message["To"], path)

@@ -2,7 +2,7 @@
 
 from urllib.parse import urlsplit
 
-from flask import current_app, g, redirect, request, url_for
+from flask import current_app, g, make_response, redirect, request, url_for
 from flask.sessions import SecureCookieSessionInterface
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -63,13 +63,28 @@ def _unauthorized():
     """htmx gets HX-Redirect, so the login page is never swapped into a fragment."""
     from wenevents.htmx import is_htmx
 
+    login = url_for("accounts.login", next=_return_to())
     if is_htmx():
-        current = urlsplit(request.headers.get("HX-Current-URL", "")).path or "/"
-        response = redirect(url_for("accounts.login", next=safe_next(current)))
-        response.status_code = 401
-        response.headers["HX-Redirect"] = response.headers.pop("Location")
+        response = make_response("", 401)
+        response.headers["HX-Redirect"] = login
         return response
-    return redirect(url_for("accounts.login", next=safe_next(request.full_path.rstrip("?"))))
+    return redirect(login)
+
+
+def _return_to():
+    """Where to come back after signing in: this page, or for an htmx request or a form
+    sent (not a page one can open), the page the person was on."""
+    from wenevents.htmx import is_htmx
+
+    if is_htmx():
+        parts = urlsplit(request.headers.get("HX-Current-URL", ""))
+    elif request.method != "GET":
+        parts = urlsplit(request.referrer or "")
+    else:
+        return safe_next(request.full_path.rstrip("?"))
+    if parts.netloc and parts.netloc != request.host:
+        return "/"
+    return safe_next(parts.path + (f"?{parts.query}" if parts.query else ""))
 
 
 def _headers(response):

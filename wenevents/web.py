@@ -10,6 +10,7 @@ from flask import current_app, make_response, render_template, request
 from flask_babel import format_date, get_locale
 from flask_babel import gettext as _
 from jinja2_fragments.flask import render_block
+from werkzeug.exceptions import BadRequest, HTTPException
 from werkzeug.routing import BaseConverter
 
 from wenevents.htmx import is_htmx
@@ -25,6 +26,8 @@ def init_app(app):
     app.url_map.converters["acronym"] = AcronymConverter
     app.after_request(_caching)
     app.url_defaults(_static_version)
+    # First of all checks, before CSRF's: that one would fail on the form Werkzeug dropped.
+    app.before_request_funcs.setdefault(None, []).insert(0, refuse_undecodable_forms)
     for code in (400, 401, 403, 404, 405, 409, 413, 429, 500):
         app.register_error_handler(code, _error_page)
     app.jinja_env.add_extension("jinja2.ext.do")
@@ -95,8 +98,32 @@ def _error_page(error):
         response = make_response(render_block("errors/error.html", "message", **context), code)
         response.headers["HX-Retarget"] = "#flash"
         response.headers["HX-Reswap"] = "innerHTML"
-        return response
-    return render_template("errors/error.html", **context), code
+    else:
+        response = make_response(render_template("errors/error.html", **context), code)
+    # Keep what the exception says beyond its page: Allow on a 405, Retry-After on a 429.
+    if isinstance(error, HTTPException):
+        for name, value in error.get_headers():
+            if name.lower() != "content-type":
+                response.headers[name] = value
+    return response
+
+
+class NotText(BadRequest):
+    """A form whose bytes are not UTF-8: refused whole, with a message saying so."""
+
+    def __init__(self):
+        super().__init__(_("What was sent contains bytes that are not valid text."))
+        self.for_person = True
+
+
+def refuse_undecodable_forms():
+    """Werkzeug would drop such a form silently (and the CSRF check would then blame the
+    token); say what is wrong instead."""
+    if request.mimetype == "application/x-www-form-urlencoded":
+        try:
+            request.get_data(cache=True).decode("utf-8")
+        except UnicodeDecodeError:
+            raise NotText() from None
 
 
 def format_day(value):

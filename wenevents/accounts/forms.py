@@ -1,25 +1,34 @@
 """Forms of sign-in, passwords, invitations and user management."""
 
 from flask_babel import lazy_gettext as _l
-from wtforms import EmailField, PasswordField, SelectField, SelectMultipleField, StringField
-from wtforms.validators import Email, EqualTo, InputRequired, Length
+from wtforms import (
+    EmailField,
+    PasswordField,
+    SelectChoice,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+)
+from wtforms.validators import Email, EqualTo, InputRequired, Length, ValidationError
 
 from wenevents.accounts.models import DELEGATE, FOCAL_POINT, ORGANISER
 from wenevents.accounts.passwords import MAX_LENGTH
 from wenevents.forms import Form
 
-ROLE_CHOICES = [
-    (ORGANISER, _l("Organiser")),
-    (FOCAL_POINT, _l("Network focal point")),
-    (DELEGATE, _l("Delegate")),
-]
-ROLE_LABELS = dict(ROLE_CHOICES)
+ROLE_LABELS = {
+    ORGANISER: _l("Organiser"),
+    FOCAL_POINT: _l("Network focal point"),
+    DELEGATE: _l("Delegate"),
+}
+# SelectChoice, not (value, label) tuples: WTForms 3.3 deprecates tuples (removed in 3.4).
+ROLE_CHOICES = [SelectChoice(value, label) for value, label in ROLE_LABELS.items()]
 
 
 def _email_field(label=None):
     return EmailField(
         label or _l("Email address"),
         validators=[InputRequired(), Length(max=320), Email(check_deliverability=False)],
+        filters=[lambda value: value.strip() if isinstance(value, str) else value],
         render_kw={"autocomplete": "email"},
     )
 
@@ -80,12 +89,13 @@ class _RoleForm(Form):
     )
 
     def set_network_choices(self, networks):
-        self.networks.choices = [(n.id, f"{n.acronym} – {n.name}") for n in networks]
+        self.networks.choices = [SelectChoice(n.id, f"{n.acronym} – {n.name}") for n in networks]
         return self
 
     def validate_networks(self, field):
         if self.role.data == FOCAL_POINT and not field.data:
-            raise ValueError(_l("Choose at least one network for a focal point."))
+            # ValidationError: WTForms 3 no longer turns a ValueError into a message (500).
+            raise ValidationError(_l("Choose at least one network for a focal point."))
 
 
 class InviteForm(_RoleForm):

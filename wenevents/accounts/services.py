@@ -30,7 +30,14 @@ TOUCH_EVERY = timedelta(minutes=1)
 
 
 class AccountError(ValueError):
-    """A change refused for a reason the person can act on; the message says which."""
+    """A change refused for a reason the person can act on; the message says which.
+
+    ``field`` names the form field the message belongs at, where there is one.
+    """
+
+    def __init__(self, message, field=None):
+        super().__init__(message)
+        self.field = field
 
 
 def normalise_email(email):
@@ -151,7 +158,7 @@ def create_user(email, role, password, name="", networks=(), by=None):
 def change_password(user, current, new):
     """Check the current password, set the new one, and end every session of the user."""
     if not passwords.verify(user.password_hash, current):
-        raise AccountError(_("This is not your current password."))
+        raise AccountError(_("This is not your current password."), field="current")
     _set_password(user, new, "password.change", _("Changed own password"))
 
 
@@ -195,7 +202,7 @@ def _describe(role, acronyms):
 def set_disabled(user, disabled, by):
     """Disable (and sign out at once) or enable an account. Nobody disables themselves."""
     if user.id == by.id:
-        raise AccountError(_("You cannot disable your own account."))
+        raise AccountError(_("You cannot disable your own account."), field="user")
     user.is_disabled = disabled
     if disabled:
         end_all_sessions(user)
@@ -334,6 +341,7 @@ def request_reset(email):
         user.email,
         _("Reset your wenevents password"),
         "password_reset",
+        after_response=True,
         link=url_for("accounts.reset_password", token=raw, _external=True),
         hours=hours,
     )

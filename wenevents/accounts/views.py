@@ -2,6 +2,7 @@
 
 from flask import (
     Blueprint,
+    abort,
     current_app,
     flash,
     g,
@@ -57,6 +58,13 @@ def login():
             return redirect(safe_next(request.args.get("next")), 303)
         g.login_failed = failed = True
     return render("accounts/login.html", form=form, failed=failed)
+
+
+@bp.get("/logout")
+def logout_by_get():
+    """405: signing out changes state, so only a POST with the CSRF token does it. Without
+    this rule, GET /logout would fall through to the meeting route /<acronym>/ (404)."""
+    abort(405, valid_methods=["POST"])
 
 
 @bp.post("/logout")
@@ -147,7 +155,7 @@ def account():
         try:
             services.change_password(user, form.current.data, form.password.data)
         except services.AccountError as error:
-            field = form.current if "current" in str(error) else form.password
+            field = form.current if error.field == "current" else form.password
             field.errors.append(str(error))
         else:
             # Every session ended, this one too; start a fresh one for this browser.
@@ -281,11 +289,8 @@ def set_disabled(user_id):
         services.set_disabled(user, disable, by=current_user._get_current_object())
     except services.AccountError as error:
         db.session.rollback()
-        flash(str(error), "error")
-        if is_htmx():
-            return render("_flash.html", block="flash"), 409
-    else:
-        db.session.commit()
+        abort(409, description=str(error))
+    db.session.commit()
     if is_htmx():
         return render("accounts/user_row.html", block="row", user=user)
     return redirect(url_for("accounts.users"), 303)
