@@ -1,6 +1,7 @@
 """Every public page passes the Nu HTML checker (npm's vnu-jar, run once for all pages)."""
 
 import json
+import re
 import shutil
 import subprocess
 from pathlib import Path
@@ -28,24 +29,47 @@ PUBLIC_PAGES = [
 ]
 
 
-def test_public_pages_pass_nu_html_checker(client, demo, tmp_path):
+SIGNED_IN_PAGES = ["/account", "/manage/users", "/manage/audit/", "/networks/naweg/edit"]
+SIGN_IN_PAGES = ["/login", "/forgot-password"]
+
+
+def check(pages, tmp_path):
+    """Validate ``{path: html bytes}`` in one run of the checker; return its complaints."""
     if not VNU.exists() or not shutil.which("java"):
         pytest.fail("The HTML checker needs `npm ci` (vnu-jar) and Java: run `make test`.")
-    files = []
-    for n, path in enumerate(PUBLIC_PAGES):
+    files = {}
+    for n, (path, body) in enumerate(pages.items()):
         page = tmp_path / f"page{n}.html"
-        page.write_bytes(client.get(path).data)
-        files.append(str(page))
+        page.write_bytes(body)
+        files[str(page)] = path
 
     result = subprocess.run(
         ["java", "-jar", str(VNU), "--errors-only", "--format", "json",
          "--filterpattern", HTMX_ATTRIBUTE, *files],
         capture_output=True, text=True, timeout=120, check=False,
     )  # fmt: skip
-
     messages = json.loads(result.stderr or '{"messages": []}')["messages"]
-    problems = [
-        f"{PUBLIC_PAGES[files.index(m['url'].removeprefix('file:'))]}: {m['message']}"
-        for m in messages
-    ]
-    assert problems == []
+    return [f"{files[m['url'].removeprefix('file:')]}: {m['message']}" for m in messages]
+
+
+def test_public_pages_pass_nu_html_checker(client, demo, tmp_path):
+    pages = {path: client.get(path).data for path in PUBLIC_PAGES}
+    problems = check(pages, tmp_path)
+    assert problems == [], "\n".join(problems)
+
+
+def test_sign_in_and_organiser_pages_pass_nu_html_checker(client, demo, tmp_path):
+    from wenevents import demo as demo_data
+
+    pages = {path: client.get(path).data for path in SIGN_IN_PAGES}
+    password = dict((e, p) for e, _r, p in demo_data.reset_demo_passwords())
+    token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', client.get("/login").text)
+    client.post(
+        "/login",
+        data={"csrf_token": token[1], "email": "organiser@example.org",
+              "password": password["organiser@example.org"]},
+    )  # fmt: skip
+    pages.update({path: client.get(path).data for path in SIGNED_IN_PAGES})
+    assert b"Sign out" in pages["/account"]
+    problems = check(pages, tmp_path)
+    assert problems == [], "\n".join(problems)

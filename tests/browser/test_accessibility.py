@@ -40,3 +40,58 @@ def test_axe_finds_no_violations_on_public_page(new_context, live_url, axe, path
     violations = axe.run(page).response["violations"]
 
     assert violations == [], f"{path} at {viewport} size:\n{describe(violations)}"
+
+
+# Pages behind the sign-in, seen by the demo organiser; and the sign-in pages themselves.
+SIGNED_IN_PATHS = [
+    "/account",
+    "/manage/users",
+    "/manage/audit/",
+    "/networks/naweg/edit",
+    "/networks/naweg",
+]
+SIGN_IN_PATHS = ["/login", "/forgot-password", "/reset-password"]
+
+
+@pytest.fixture(scope="module")
+def organiser_password(live_app):
+    from wenevents import demo
+
+    with live_app.app_context():
+        passwords = {email: password for email, _role, password in demo.reset_demo_passwords()}
+    return passwords["organiser@example.org"]
+
+
+@pytest.mark.parametrize("viewport", VIEWPORTS.keys())
+@pytest.mark.parametrize("path", SIGN_IN_PATHS)
+def test_axe_finds_no_violations_on_sign_in_page(new_context, live_url, axe, path, viewport):
+    page = new_context(bypass_csp=True, viewport=VIEWPORTS[viewport]).new_page()
+    page.goto(live_url + path)
+
+    violations = axe.run(page).response["violations"]
+
+    assert violations == [], f"{path} at {viewport} size:\n{describe(violations)}"
+
+
+@pytest.mark.parametrize("viewport", VIEWPORTS.keys())
+def test_axe_finds_no_violations_on_organiser_pages(
+    new_context, live_url, axe, organiser_password, viewport
+):
+    page = new_context(bypass_csp=True, viewport=VIEWPORTS[viewport]).new_page()
+    page.goto(live_url + "/login")
+    page.get_by_label("Email address").fill("organiser@example.org")
+    page.get_by_label("Password", exact=True).fill(organiser_password)
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_url(live_url + "/")
+
+    found = {}
+    for path in SIGNED_IN_PATHS:
+        page.goto(live_url + path)
+        found[path] = describe(axe.run(page).response["violations"])
+    # The users list with a row opened for editing in place, as htmx leaves it.
+    page.goto(live_url + "/manage/users")
+    page.get_by_role("link", name="Edit organiser@example.org").click()
+    page.locator("tr.row-editing").wait_for()
+    found["/manage/users (editing a row)"] = describe(axe.run(page).response["violations"])
+
+    assert {path: text for path, text in found.items() if text} == {}

@@ -81,7 +81,9 @@ class ChangePasswordForm(SetPasswordForm):
 
 
 class _RoleForm(Form):
-    role = SelectField(_l("Role"), choices=ROLE_CHOICES, validators=[InputRequired()])
+    # No InputRequired: a SelectField refuses any value not among its choices anyway, and
+    # a required <select> would need an empty first option.
+    role = SelectField(_l("Role"), choices=ROLE_CHOICES, default=FOCAL_POINT)
     networks = SelectMultipleField(
         _l("Networks (for focal points)"),
         coerce=int,
