@@ -43,12 +43,14 @@ def create_app(test_config=None):
     from wenevents.audit.views import bp as audit_bp
     from wenevents.meetings.views import bp as meetings_bp
     from wenevents.networks.views import bp as networks_bp
+    from wenevents.registration.views import bp as registration_bp
 
     app.register_blueprint(meetings_bp)
     app.register_blueprint(networks_bp)
     app.register_blueprint(agenda_bp)
     app.register_blueprint(accounts_bp)
     app.register_blueprint(audit_bp)
+    app.register_blueprint(registration_bp)
 
     from wenevents import cli
 

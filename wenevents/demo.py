@@ -16,6 +16,7 @@ from wenevents.agenda.models import BREAK, DISCUSSION, AgendaItem, Session
 from wenevents.extensions import db
 from wenevents.meetings.models import PUBLISHED, Meeting, MeetingSeries
 from wenevents.networks.models import Network
+from wenevents.registration.models import RegistrationSettings
 from wenevents.uploads.models import Document
 
 SERIES = {
@@ -306,6 +307,10 @@ def _fourth_meeting(series, networks):
         for position, item in enumerate(items):
             session.items.append(_item(item, position, networks, PRESENTATION_TITLES.get(number)))
         meeting.sessions.append(session)
+    # Registration stays open in the demo, so that a newcomer can try it.
+    meeting.registration_settings = RegistrationSettings(
+        capacity=120, network_quota=4, endorsement_required=True, auto_promote=True
+    )
     for position, (kind, title) in enumerate(
         [
             ("report", "Report of the meeting"),

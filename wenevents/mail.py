@@ -14,8 +14,10 @@ from flask import after_this_request, current_app, has_request_context, render_t
 log = logging.getLogger(__name__)
 
 
-def send(to, subject, template, after_response=False, **context):
+def send(to, subject, template, after_response=False, attachments=(), **context):
     """Render ``templates/mail/<template>.txt`` and send it to ``to``.
+
+    ``attachments``: ``(filename, "type/subtype", bytes)`` for each file to attach.
 
     ``after_response``: deliver once the response has gone out, so that how long the
     answer took does not tell whether a message was sent (no enumeration by timing).
@@ -28,6 +30,9 @@ def send(to, subject, template, after_response=False, **context):
     message["Date"] = format_datetime(datetime.now(UTC))
     message["Message-ID"] = make_msgid(domain=config["MAIL_FROM"].rpartition("@")[2].strip(">"))
     message.set_content(render_template(f"mail/{template}.txt", subject=subject, **context))
+    for filename, mimetype, data in attachments:
+        maintype, subtype = mimetype.split("/")
+        message.add_attachment(data, maintype=maintype, subtype=subtype, filename=filename)
     outbox = Path(current_app.instance_path) / "outbox"
     if after_response and has_request_context():
 

@@ -5,6 +5,12 @@ from wenevents.agenda.models import AgendaItem, Session
 from wenevents.audit.models import AuditEntry
 from wenevents.meetings.models import Meeting, MeetingSeries, meeting_networks
 from wenevents.networks.models import FocalPoint, Network, focal_point_networks
+from wenevents.registration.models import (
+    Question,
+    Registration,
+    RegistrationEvent,
+    RegistrationSettings,
+)
 from wenevents.uploads.models import Document
 
 __all__ = [
@@ -16,6 +22,10 @@ __all__ = [
     "Meeting",
     "MeetingSeries",
     "Network",
+    "Question",
+    "Registration",
+    "RegistrationEvent",
+    "RegistrationSettings",
     "Session",
     "Token",
     "User",

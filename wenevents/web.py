@@ -2,7 +2,7 @@
 
 import hashlib
 from contextlib import suppress
-from datetime import datetime
+from datetime import UTC, datetime
 from functools import lru_cache
 from pathlib import Path
 
@@ -32,6 +32,7 @@ def init_app(app):
         app.register_error_handler(code, _error_page)
     app.jinja_env.add_extension("jinja2.ext.do")
     app.jinja_env.globals["get_locale"] = get_locale
+    app.jinja_env.globals["now_utc"] = _now_utc
     app.jinja_env.filters.update(
         day=format_day,
         date_range=format_date_range,
@@ -39,6 +40,7 @@ def init_app(app):
         utc_offset=format_utc_offset,
         country=country_name,
         paragraphs=paragraphs,
+        local_datetime=format_local_datetime,
     )
 
 
@@ -142,6 +144,19 @@ def format_date_range(start, end):
     if start.year == end.year:
         return f"{format_date(start, 'd MMMM')} – {format_date(end, 'd MMMM y')}"
     return f"{format_date(start, 'd MMMM y')} – {format_date(end, 'd MMMM y')}"
+
+
+def _now_utc():
+    from wenevents.accounts.models import utcnow
+
+    return utcnow()
+
+
+def format_local_datetime(value, meeting):
+    """A stored (UTC) moment in the meeting's time zone, naming the zone."""
+    local = value.replace(tzinfo=UTC).astimezone(meeting.tz)
+    offset = format_utc_offset(local.date(), meeting.tz)
+    return f"{format_date(local.date(), 'd MMMM y')}, {local:%H:%M} ({meeting.timezone}, {offset})"
 
 
 def format_clock(value):

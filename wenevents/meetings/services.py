@@ -26,6 +26,7 @@ def published_meeting(acronym):
         .where(Meeting.acronym == acronym, Meeting.status == PUBLISHED)
         .options(
             joinedload(Meeting.series),
+            joinedload(Meeting.registration_settings),
             selectinload(Meeting.networks),
             selectinload(Meeting.sessions),
             selectinload(Meeting.documents).joinedload(Document.network),

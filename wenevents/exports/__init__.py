@@ -1,0 +1,1 @@
+"""Exports: calendars, schedules for conference apps, spreadsheets. Each a plain module."""

@@ -1,0 +1,1 @@
+"""Registration: delegates register, their network endorses, organisers decide."""

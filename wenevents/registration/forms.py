@@ -1,0 +1,204 @@
+"""The registration form, built per meeting: its networks, its dates, its own questions."""
+
+from datetime import timedelta
+
+from flask_babel import format_date, get_locale
+from flask_babel import lazy_gettext as _l
+from wtforms import (
+    BooleanField,
+    DateField,
+    EmailField,
+    RadioField,
+    SelectChoice,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    TextAreaField,
+)
+from wtforms.validators import Email, InputRequired, Length, Optional, ValidationError
+
+from wenevents.forms import Form
+
+TITLES = ["", "Mr", "Ms", "Mx", "Dr", "Prof."]
+ROLE_LABELS = {
+    "network_delegate": _l("Network delegate"),
+    "observer": _l("Observer"),
+    "presenter": _l("Presenter"),
+    "partner_organisation": _l("Partner organisation"),
+    "media": _l("Media"),
+    "secretariat": _l("Secretariat"),
+}
+LANGUAGE_LABELS = {"en": _l("English"), "fr": _l("French"), "es": _l("Spanish")}
+# CLDR territories that are not countries (regions, groupings, unknown).
+NOT_COUNTRIES = {"EU", "EZ", "UN", "QO", "XA", "XB", "ZZ"}
+
+
+def country_choices():
+    """ISO 3166 countries, named in the current language, sorted by name."""
+    names = get_locale().territories
+    codes = [c for c in names if len(c) == 2 and c.isalpha() and c not in NOT_COUNTRIES]
+    return [
+        SelectChoice("", _l("Choose a country")),
+        *sorted((SelectChoice(c, names[c]) for c in codes), key=lambda choice: choice.label),
+    ]
+
+
+def _strip(value):
+    return value.strip() if isinstance(value, str) else value
+
+
+class RegistrationForm(Form):
+    title = SelectField(_l("Title"), choices=[SelectChoice(t, t or "—") for t in TITLES])
+    given_name = StringField(
+        _l("Given name"),
+        validators=[InputRequired(), Length(max=100)],
+        filters=[_strip],
+        render_kw={"autocomplete": "given-name"},
+    )
+    family_name = StringField(
+        _l("Family name"),
+        validators=[InputRequired(), Length(max=100)],
+        filters=[_strip],
+        render_kw={"autocomplete": "family-name"},
+    )
+    email = EmailField(
+        _l("Email address"),
+        validators=[InputRequired(), Length(max=320), Email(check_deliverability=False)],
+        filters=[_strip],
+        description=_l("We send a link here to confirm it is yours."),
+        render_kw={"autocomplete": "email"},
+    )
+    organisation = StringField(
+        _l("Organisation or agency"),
+        validators=[InputRequired(), Length(max=300)],
+        filters=[_strip],
+        render_kw={"autocomplete": "organization"},
+    )
+    country_code = SelectField(_l("Country"), validators=[InputRequired()])
+    network_id = SelectField(
+        _l("Network"),
+        description=_l("The network you come for; none if you attend as an observer."),
+    )
+    position = StringField(
+        _l("Position"),
+        validators=[Optional(), Length(max=200)],
+        filters=[_strip],
+        render_kw={"autocomplete": "organization-title"},
+    )
+    participation_role = SelectField(
+        _l("Participation"), choices=[SelectChoice(k, v) for k, v in ROLE_LABELS.items()]
+    )
+    language = SelectField(
+        _l("Preferred language"),
+        choices=[SelectChoice(k, v) for k, v in LANGUAGE_LABELS.items()],
+    )
+    arrival_date = DateField(_l("Arrival"), validators=[InputRequired()])
+    departure_date = DateField(_l("Departure"), validators=[InputRequired()])
+    dietary = StringField(_l("Dietary needs"), validators=[Optional(), Length(max=500)])
+    accessibility = StringField(_l("Accessibility needs"), validators=[Optional(), Length(max=500)])
+    consent_list = BooleanField(
+        _l("List me in the participants list (name, organisation, country)")
+    )
+
+    def setup(self, meeting, travel_days):
+        """Bind the form to a meeting: its networks and its dates."""
+        self.meeting, self.travel_days = meeting, travel_days
+        self.country_code.choices = country_choices()
+        self.network_id.choices = [SelectChoice("", _l("None (observer)"))] + [
+            SelectChoice(str(n.id), f"{n.acronym} – {n.name}") for n in meeting.networks
+        ]
+        if not self.is_submitted():
+            first = meeting.start_date - timedelta(days=1 if travel_days else 0)
+            self.arrival_date.data = self.arrival_date.data or first
+            self.departure_date.data = self.departure_date.data or meeting.end_date
+        return self
+
+    def validate_country_code(self, field):
+        if field.data and field.data not in {c.value for c in self.country_code.choices}:
+            raise ValidationError(_l("Choose a country from the list."))
+
+    def validate_network_id(self, field):
+        allowed = {c.value for c in self.network_id.choices}
+        if (field.data or "") not in allowed:
+            raise ValidationError(_l("Choose one of this meeting's networks, or none."))
+
+    def validate_arrival_date(self, field):
+        earliest = self.meeting.start_date - timedelta(days=self.travel_days)
+        if field.data and not earliest <= field.data <= self.meeting.end_date:
+            raise ValidationError(
+                _l(
+                    "Arrive between %(first)s and %(last)s.",
+                    first=format_date(earliest, "d MMMM y"),
+                    last=format_date(self.meeting.end_date, "d MMMM y"),
+                )
+            )
+
+    def validate_departure_date(self, field):
+        latest = self.meeting.end_date + timedelta(days=self.travel_days)
+        if field.data and not self.meeting.start_date <= field.data <= latest:
+            raise ValidationError(
+                _l(
+                    "Leave between %(first)s and %(last)s.",
+                    first=format_date(self.meeting.start_date, "d MMMM y"),
+                    last=format_date(latest, "d MMMM y"),
+                )
+            )
+        if field.data and self.arrival_date.data and field.data < self.arrival_date.data:
+            raise ValidationError(_l("Departure comes after arrival."))
+
+    def values(self, questions):
+        """What the services store: typed details and the answers by question id."""
+        data = {
+            name: self[name].data
+            for name in (
+                "title",
+                "given_name",
+                "family_name",
+                "email",
+                "organisation",
+                "country_code",
+                "position",
+                "participation_role",
+                "language",
+                "arrival_date",
+                "departure_date",
+                "dietary",
+                "accessibility",
+                "consent_list",
+            )
+        }
+        data["network_id"] = int(self.network_id.data) if self.network_id.data else None
+        data["answers"] = {str(q.id): _answer(self[f"q{q.id}"].data) for q in questions}
+        return data
+
+
+def _answer(value):
+    return value.isoformat() if hasattr(value, "isoformat") else value
+
+
+def form_class(questions):
+    """RegistrationForm with one field per extra question of the meeting, in their order."""
+    fields = {}
+    for q in questions:
+        required = [InputRequired()] if q.required else [Optional()]
+        kwargs = {"description": q.help}
+        choices = [SelectChoice(c, c) for c in q.choices]
+        if q.kind == "short_text":
+            field = StringField(q.label, validators=[*required, Length(max=300)], **kwargs)
+        elif q.kind == "long_text":
+            field = TextAreaField(q.label, validators=[*required, Length(max=2000)], **kwargs)
+        elif q.kind == "single_choice":
+            field = RadioField(q.label, choices=choices, validators=required, **kwargs)
+        elif q.kind == "multiple_choice":
+            field = SelectMultipleField(q.label, choices=choices, validators=required, **kwargs)
+        elif q.kind == "yes_no":
+            field = RadioField(
+                q.label,
+                choices=[SelectChoice("yes", _l("Yes")), SelectChoice("no", _l("No"))],
+                validators=required,
+                **kwargs,
+            )
+        else:  # date
+            field = DateField(q.label, validators=required, **kwargs)
+        fields[f"q{q.id}"] = field
+    return type("MeetingRegistrationForm", (RegistrationForm,), fields)

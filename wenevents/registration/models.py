@@ -1,0 +1,169 @@
+"""Registrations for a meeting, their settings, extra questions and history."""
+
+from datetime import date, datetime
+
+from sqlalchemy import JSON, CheckConstraint, ForeignKey, String, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from wenevents.accounts.models import User, utcnow
+from wenevents.extensions import db
+
+# The life of a registration. Only the first three hold a seat.
+SUBMITTED, ENDORSED, APPROVED = "submitted", "endorsed", "approved"
+UNCONFIRMED, DECLINED, REJECTED = "unconfirmed", "declined", "rejected"
+WAITLISTED, WITHDRAWN = "waitlisted", "withdrawn"
+STATUSES = (UNCONFIRMED, SUBMITTED, ENDORSED, DECLINED, APPROVED, REJECTED, WAITLISTED, WITHDRAWN)
+SEAT_HOLDING = (SUBMITTED, ENDORSED, APPROVED)
+
+PARTICIPATION_ROLES = (
+    "network_delegate",
+    "observer",
+    "presenter",
+    "partner_organisation",
+    "media",
+    "secretariat",
+)
+QUESTION_KINDS = ("short_text", "long_text", "single_choice", "multiple_choice", "yes_no", "date")
+LIST_VISIBILITY = ("hidden", "participants", "public")
+
+
+def _in(values):
+    return "('" + "', '".join(values) + "')"
+
+
+class RegistrationSettings(db.Model):
+    """How a meeting takes registrations. Its row is also the lock that seat changes take."""
+
+    __tablename__ = "registration_settings"
+    __table_args__ = (
+        CheckConstraint(f"participants_list IN {_in(LIST_VISIBILITY)}", name="list_known"),
+    )
+
+    meeting_id: Mapped[int] = mapped_column(
+        ForeignKey("meetings.id", ondelete="CASCADE"), primary_key=True
+    )
+    opens_at: Mapped[datetime | None]  # UTC
+    closes_at: Mapped[datetime | None]  # UTC
+    capacity: Mapped[int | None]  # None: no limit
+    network_quota: Mapped[int | None]  # delegates per network; None: no limit
+    endorsement_required: Mapped[bool] = mapped_column(default=True)
+    auto_promote: Mapped[bool] = mapped_column(default=True)
+    # Days of travel allowed before the first and after the last day of the meeting.
+    travel_days: Mapped[int] = mapped_column(default=3)
+    participants_list: Mapped[str] = mapped_column(String(20), default="hidden")
+    # Bumped by every seat change: updating it first serialises them (see services).
+    seat_version: Mapped[int] = mapped_column(default=0)
+
+    meeting: Mapped["Meeting"] = relationship(  # noqa: F821
+        backref=db.backref("registration_settings", uselist=False)
+    )
+
+    def is_open(self, now):
+        return (self.opens_at is None or self.opens_at <= now) and (
+            self.closes_at is None or now < self.closes_at
+        )
+
+
+class Question(db.Model):
+    """A question of the organiser's own, asked on the registration form."""
+
+    __tablename__ = "registration_questions"
+    __table_args__ = (CheckConstraint(f"kind IN {_in(QUESTION_KINDS)}", name="kind_known"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    meeting_id: Mapped[int] = mapped_column(
+        ForeignKey("meetings.id", ondelete="CASCADE"), index=True
+    )
+    position: Mapped[int] = mapped_column(default=0)
+    kind: Mapped[str] = mapped_column(String(20))
+    label: Mapped[str] = mapped_column(String(300))
+    help: Mapped[str] = mapped_column(String(500), default="")
+    required: Mapped[bool] = mapped_column(default=False)
+    choices: Mapped[list] = mapped_column(JSON, default=list)
+
+
+class Registration(db.Model):
+    """One person's registration for one meeting (one per email address)."""
+
+    __tablename__ = "registrations"
+    __table_args__ = (
+        UniqueConstraint("meeting_id", "email"),
+        CheckConstraint(f"status IN {_in(STATUSES)}", name="status_known"),
+        CheckConstraint(f"participation_role IN {_in(PARTICIPATION_ROLES)}", name="role_known"),
+        CheckConstraint("departure_date >= arrival_date", name="dates_in_order"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    meeting_id: Mapped[int] = mapped_column(
+        ForeignKey("meetings.id", ondelete="CASCADE"), index=True
+    )
+    user_id: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id", ondelete="SET NULL"), index=True
+    )
+    email: Mapped[str] = mapped_column(String(320))
+    title: Mapped[str] = mapped_column(String(20), default="")
+    given_name: Mapped[str] = mapped_column(String(100))
+    family_name: Mapped[str] = mapped_column(String(100))
+    organisation: Mapped[str] = mapped_column(String(300))
+    country_code: Mapped[str] = mapped_column(String(2))
+    network_id: Mapped[int | None] = mapped_column(
+        ForeignKey("networks.id", ondelete="RESTRICT"), index=True
+    )
+    position: Mapped[str] = mapped_column(String(200), default="")
+    participation_role: Mapped[str] = mapped_column(String(30))
+    language: Mapped[str] = mapped_column(String(2), default="en")
+    arrival_date: Mapped[date]
+    departure_date: Mapped[date]
+    dietary: Mapped[str] = mapped_column(String(500), default="")
+    accessibility: Mapped[str] = mapped_column(String(500), default="")
+    consent_list: Mapped[bool] = mapped_column(default=False)
+    answers: Mapped[dict] = mapped_column(JSON, default=dict)  # question id (str) -> value
+
+    status: Mapped[str] = mapped_column(String(20), default=UNCONFIRMED, index=True)
+    reason: Mapped[str] = mapped_column(String(1000), default="")
+    confirm_token_hash: Mapped[str | None] = mapped_column(String(64), unique=True)
+    confirmed_at: Mapped[datetime | None]
+    endorsed_at: Mapped[datetime | None]
+    waitlisted_at: Mapped[datetime | None]
+    created_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+    # Optimistic lock: an edit made from a stale page is refused, not silently merged.
+    version: Mapped[int] = mapped_column(default=1)
+
+    meeting: Mapped["Meeting"] = relationship()  # noqa: F821
+    user: Mapped[User | None] = relationship()
+    network: Mapped["Network | None"] = relationship()  # noqa: F821
+    events: Mapped[list["RegistrationEvent"]] = relationship(
+        back_populates="registration",
+        order_by="RegistrationEvent.at",
+        cascade="all, delete-orphan",
+    )
+
+    __mapper_args__ = {"version_id_col": version}
+
+    @property
+    def name(self):
+        return f"{self.given_name} {self.family_name}".strip()
+
+    @property
+    def holds_seat(self):
+        return self.status in SEAT_HOLDING
+
+
+class RegistrationEvent(db.Model):
+    """A step in a registration's history: who moved it from what to what, and why."""
+
+    __tablename__ = "registration_events"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    registration_id: Mapped[int] = mapped_column(
+        ForeignKey("registrations.id", ondelete="CASCADE"), index=True
+    )
+    at: Mapped[datetime] = mapped_column(default=utcnow)
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    actor_email: Mapped[str] = mapped_column(String(320), default="")
+    from_status: Mapped[str] = mapped_column(String(20), default="")
+    to_status: Mapped[str] = mapped_column(String(20))
+    note: Mapped[str] = mapped_column(String(1000), default="")
+
+    registration: Mapped[Registration] = relationship(back_populates="events")

@@ -1,0 +1,465 @@
+"""Registration rules: the window, seats and quotas, the waiting list, the workflow.
+
+Seat changes of one meeting are serialised by ``lock_seats``: it starts the transaction
+with a write to the meeting's settings row, so two registrations can never both take the
+last seat, on SQLite (BEGIN IMMEDIATE) and on PostgreSQL (a row lock) alike.
+"""
+
+import hashlib
+import secrets
+
+from flask import url_for
+from flask_babel import gettext as _
+from sqlalchemy import func, select, update
+from sqlalchemy.exc import IntegrityError
+
+from wenevents import mail
+from wenevents.accounts.models import DELEGATE, User, utcnow
+from wenevents.audit import services as audit
+from wenevents.extensions import db
+from wenevents.registration.models import (
+    APPROVED,
+    DECLINED,
+    ENDORSED,
+    REJECTED,
+    SEAT_HOLDING,
+    SUBMITTED,
+    UNCONFIRMED,
+    WAITLISTED,
+    WITHDRAWN,
+    Registration,
+    RegistrationEvent,
+    RegistrationSettings,
+)
+
+# Changing one of these after approval sends the registration back for a decision.
+KEY_FIELDS = ("given_name", "family_name", "organisation", "network_id", "participation_role")
+DETAIL_FIELDS = (
+    "title",
+    "given_name",
+    "family_name",
+    "organisation",
+    "country_code",
+    "network_id",
+    "position",
+    "participation_role",
+    "language",
+    "arrival_date",
+    "departure_date",
+    "dietary",
+    "accessibility",
+    "consent_list",
+)
+
+
+class RegistrationError(ValueError):
+    """A step refused for a reason the person can act on."""
+
+
+def _digest(token):
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def settings_for(meeting):
+    return db.session.get(RegistrationSettings, meeting.id)
+
+
+def find(meeting, email):
+    return db.session.scalar(
+        select(Registration).where(
+            Registration.meeting_id == meeting.id, Registration.email == email.strip().lower()
+        )
+    )
+
+
+# Seats -----------------------------------------------------------------------------------
+
+
+def lock_seats(meeting_id):
+    """Begin a transaction that holds the meeting's seat lock until commit or rollback.
+
+    Call with nothing pending in the session. On SQLite, BEGIN IMMEDIATE takes the write
+    lock before anything is read, so the counts read next cannot be stale (a deferred
+    transaction would fail with "database is locked" instead of waiting).
+    """
+    connection = db.session.connection()
+    sqlite = connection.dialect.name == "sqlite"
+    if sqlite and not connection.connection.dbapi_connection.in_transaction:
+        connection.exec_driver_sql("BEGIN IMMEDIATE")
+    db.session.execute(
+        update(RegistrationSettings)
+        .where(RegistrationSettings.meeting_id == meeting_id)
+        .values(seat_version=RegistrationSettings.seat_version + 1)
+    )
+
+
+def seats_taken(meeting_id, network_id=None):
+    query = select(func.count()).where(
+        Registration.meeting_id == meeting_id, Registration.status.in_(SEAT_HOLDING)
+    )
+    if network_id is not None:
+        query = query.where(Registration.network_id == network_id)
+    return db.session.scalar(query)
+
+
+def has_room(settings, network_id):
+    """Whether one more seat fits the capacity and the network's quota (lock held)."""
+    if settings.capacity is not None and seats_taken(settings.meeting_id) >= settings.capacity:
+        return False
+    return not (
+        network_id is not None
+        and settings.network_quota is not None
+        and seats_taken(settings.meeting_id, network_id) >= settings.network_quota
+    )
+
+
+def _seat_or_waitlist(registration, settings):
+    """Give a confirmed registration a seat, or the end of the waiting list."""
+    if has_room(settings, registration.network_id):
+        return ENDORSED if registration.endorsed_at else SUBMITTED
+    registration.waitlisted_at = utcnow()
+    return WAITLISTED
+
+
+def promote_next(meeting_id, by=None):
+    """Promote the first waiting registration that fits (lock held); return it or None."""
+    settings = db.session.get(RegistrationSettings, meeting_id)
+    waiting = db.session.scalars(
+        select(Registration)
+        .where(Registration.meeting_id == meeting_id, Registration.status == WAITLISTED)
+        .order_by(Registration.waitlisted_at, Registration.id)
+    )
+    for registration in waiting:
+        if has_room(settings, registration.network_id):
+            status = ENDORSED if registration.endorsed_at else SUBMITTED
+            _move(registration, status, by, _("Promoted from the waiting list"))
+            registration.waitlisted_at = None
+            return registration
+    return None
+
+
+def by_network(meeting, networks):
+    """``[(network, registrations, seats held), …]`` for a focal point's networks."""
+    ids = [n.id for n in networks]
+    registrations = db.session.scalars(
+        select(Registration)
+        .where(
+            Registration.meeting_id == meeting.id,
+            Registration.network_id.in_(ids),
+            Registration.status != UNCONFIRMED,
+        )
+        .order_by(Registration.created_at)
+    ).all()
+    groups = []
+    for network in networks:
+        mine = [r for r in registrations if r.network_id == network.id]
+        groups.append((network, mine, sum(1 for r in mine if r.holds_seat)))
+    return groups
+
+
+# Steps -------------------------------------------------------------------------------------
+
+
+def _move(registration, status, by, note=""):
+    registration.events.append(
+        RegistrationEvent(
+            from_status=registration.status,
+            to_status=status,
+            actor_id=by.id if by else None,
+            actor_email=by.email if by else "",
+            note=note[:1000],
+        )
+    )
+    registration.status = status
+
+
+def register(meeting, values, signed_in=None):
+    """Record a registration. Returns ``(registration, created)``.
+
+    The same email registering again (even at the same moment) gets the existing one
+    back, never a second. Someone signed in with the same address is confirmed at once;
+    anyone else confirms by the emailed link.
+    """
+    email = values["email"].strip().lower()
+    registration = Registration(
+        meeting_id=meeting.id, email=email, **{k: values[k] for k in DETAIL_FIELDS}
+    )
+    registration.answers = values.get("answers", {})
+    raw = secrets.token_urlsafe(32)
+    registration.confirm_token_hash = _digest(raw)
+    _move(registration, UNCONFIRMED, signed_in)
+    db.session.add(registration)
+    try:
+        db.session.commit()
+    except IntegrityError:
+        db.session.rollback()
+        existing = find(meeting, email)
+        _mail_again(existing)
+        return existing, False
+    if signed_in is not None and signed_in.email == email:
+        confirm(registration, signed_in)
+    else:
+        mail.send(
+            email,
+            _("Confirm your registration for %(meeting)s", meeting=meeting.title),
+            "registration_confirm",
+            after_response=True,
+            registration=registration,
+            link=url_for("registration.confirm_link", token=raw, _external=True),
+        )
+    return registration, True
+
+
+def _mail_again(registration):
+    """The address registered already: say so to that address, not on the page."""
+    raw = secrets.token_urlsafe(32)
+    if registration.status == UNCONFIRMED:
+        registration.confirm_token_hash = _digest(raw)
+        db.session.commit()
+    mail.send(
+        registration.email,
+        _("Your registration for %(meeting)s", meeting=registration.meeting.title),
+        "registration_exists",
+        after_response=True,
+        registration=registration,
+        link=(
+            url_for("registration.confirm_link", token=raw, _external=True)
+            if registration.status == UNCONFIRMED
+            else url_for("registration.mine", acronym=registration.meeting.acronym, _external=True)
+        ),
+    )
+
+
+def by_confirm_token(raw):
+    if not raw or len(raw) > 100:
+        return None
+    return db.session.scalar(
+        select(Registration).where(Registration.confirm_token_hash == _digest(raw))
+    )
+
+
+def confirm(registration, user=None):
+    """The address is confirmed: link the account (or make one), then a seat or the list."""
+    if registration.status != UNCONFIRMED:
+        return registration
+    meeting_id = registration.meeting_id
+    user = user or db.session.scalar(select(User).where(User.email == registration.email))
+    if user is None:
+        user = User(email=registration.email, name=registration.name, role=DELEGATE)
+        db.session.add(user)
+    registration.user = user
+    db.session.commit()
+
+    lock_seats(meeting_id)
+    db.session.refresh(registration)
+    if registration.status != UNCONFIRMED:  # confirmed meanwhile by another request
+        db.session.rollback()
+        return registration
+    settings = db.session.get(RegistrationSettings, meeting_id)
+    registration.confirmed_at = utcnow()
+    registration.confirm_token_hash = None
+    _move(registration, _seat_or_waitlist(registration, settings), user, _("Address confirmed"))
+    db.session.commit()
+    _notify(registration)
+    return registration
+
+
+def endorse(registration, by):
+    """A focal point of the registration's network vouches for it."""
+    _require(
+        registration, (SUBMITTED, WAITLISTED), _("Only a submitted registration can be endorsed.")
+    )
+    registration.endorsed_at = utcnow()
+    if registration.status == SUBMITTED:
+        _move(registration, ENDORSED, by)
+    else:
+        registration.events.append(
+            RegistrationEvent(
+                from_status=WAITLISTED,
+                to_status=WAITLISTED,
+                actor_id=by.id,
+                actor_email=by.email,
+                note=_("Endorsed while waiting"),
+            )
+        )
+    audit.record(
+        "registration.endorse", registration.email, target=registration, actor=by, commit=False
+    )
+    db.session.commit()
+    _notify(registration)
+
+
+def decline(registration, by, reason=""):
+    """A focal point declines to endorse; the seat (if any) goes to the next in line."""
+    _require(
+        registration,
+        (SUBMITTED, ENDORSED, WAITLISTED),
+        _("This registration cannot be declined now."),
+    )
+    _finish(registration, DECLINED, by, reason, "registration.decline")
+
+
+def approve(registration, by):
+    settings = settings_for(registration.meeting)
+    if settings and settings.endorsement_required and registration.network_id is not None:
+        _require(
+            registration, (ENDORSED,), _("The network has not endorsed this registration yet.")
+        )
+    else:
+        _require(
+            registration,
+            (SUBMITTED, ENDORSED),
+            _("Only a submitted or endorsed registration can be approved."),
+        )
+    _move(registration, APPROVED, by)
+    audit.record(
+        "registration.approve", registration.email, target=registration, actor=by, commit=False
+    )
+    db.session.commit()
+    _notify(registration)
+
+
+def reject(registration, by, reason):
+    if not reason.strip():
+        raise RegistrationError(_("Give the reason for the rejection: the person is told."))
+    _require(
+        registration,
+        (SUBMITTED, ENDORSED, APPROVED, WAITLISTED),
+        _("This registration cannot be rejected now."),
+    )
+    _finish(registration, REJECTED, by, reason, "registration.reject")
+
+
+def waitlist(registration, by):
+    """An organiser moves a registration to the end of the waiting list."""
+    _require(
+        registration,
+        (SUBMITTED, ENDORSED, APPROVED),
+        _("Only a registration with a seat can be moved to the waiting list."),
+    )
+    meeting_id, registration_id = registration.meeting_id, registration.id
+    db.session.commit()
+    lock_seats(meeting_id)
+    registration = db.session.get(Registration, registration_id)
+    registration.waitlisted_at = utcnow()
+    _move(registration, WAITLISTED, by)
+    audit.record(
+        "registration.waitlist", registration.email, target=registration, actor=by, commit=False
+    )
+    db.session.commit()
+    _notify(registration)
+
+
+def promote(registration, by):
+    """An organiser promotes one waiting registration, if a seat is free for it."""
+    _require(registration, (WAITLISTED,), _("Only a waiting registration can be promoted."))
+    meeting_id, registration_id = registration.meeting_id, registration.id
+    db.session.commit()
+    lock_seats(meeting_id)
+    registration = db.session.get(Registration, registration_id)
+    settings = db.session.get(RegistrationSettings, meeting_id)
+    if not has_room(settings, registration.network_id):
+        db.session.rollback()
+        raise RegistrationError(_("No seat is free for this registration (capacity or quota)."))
+    _move(
+        registration,
+        ENDORSED if registration.endorsed_at else SUBMITTED,
+        by,
+        _("Promoted from the waiting list"),
+    )
+    registration.waitlisted_at = None
+    audit.record(
+        "registration.promote", registration.email, target=registration, actor=by, commit=False
+    )
+    db.session.commit()
+    _notify(registration, promoted=True)
+
+
+def withdraw(registration, by):
+    """The delegate withdraws; a freed seat goes to the next in line."""
+    _require(
+        registration,
+        (UNCONFIRMED, SUBMITTED, ENDORSED, APPROVED, WAITLISTED),
+        _("This registration is closed already."),
+    )
+    _finish(registration, WITHDRAWN, by, "", "registration.withdraw")
+
+
+def _finish(registration, status, by, reason, action):
+    """End a registration; promote the next in line when it freed a seat (lock held)."""
+    meeting_id, registration_id = registration.meeting_id, registration.id
+    db.session.commit()
+    lock_seats(meeting_id)
+    registration = db.session.get(Registration, registration_id)
+    freed = registration.holds_seat
+    registration.reason = reason[:1000]
+    registration.waitlisted_at = None
+    _move(registration, status, by, reason)
+    audit.record(action, registration.email, target=registration, actor=by, commit=False)
+    promoted = None
+    settings = db.session.get(RegistrationSettings, meeting_id)
+    if freed and settings is not None and settings.auto_promote:
+        promoted = promote_next(meeting_id)
+    db.session.commit()
+    _notify(registration)
+    if promoted is not None:
+        _notify(promoted, promoted=True)
+
+
+def update_details(registration, values, by):
+    """The delegate (or an organiser) edits details; key changes send it back for a decision."""
+    if registration.status in (DECLINED, REJECTED, WITHDRAWN):
+        raise RegistrationError(_("This registration is closed; it can no longer be changed."))
+    changed = [f for f in DETAIL_FIELDS if values[f] != getattr(registration, f)]
+    for field in changed:
+        setattr(registration, field, values[field])
+    if "answers" in values and values["answers"] != registration.answers:
+        registration.answers = values["answers"]
+        changed.append("answers")
+    if registration.status == APPROVED and set(changed) & set(KEY_FIELDS):
+        _move(
+            registration,
+            ENDORSED if registration.endorsed_at else SUBMITTED,
+            by,
+            _(
+                "Details changed: %(fields)s",
+                fields=", ".join(sorted(set(changed) & set(KEY_FIELDS))),
+            ),
+        )
+    db.session.commit()
+    return changed
+
+
+def _require(registration, allowed, message):
+    if registration.status not in allowed:
+        raise RegistrationError(message)
+
+
+def _notify(registration, promoted=False):
+    """Tell the person what happened, in their language once translations exist."""
+    template = "promoted" if promoted else registration.status
+    subjects = {
+        SUBMITTED: _("Registration received: %(meeting)s"),
+        ENDORSED: _("Your network endorsed your registration: %(meeting)s"),
+        APPROVED: _("Registration approved: %(meeting)s"),
+        REJECTED: _("Registration not accepted: %(meeting)s"),
+        DECLINED: _("Your network did not endorse your registration: %(meeting)s"),
+        WAITLISTED: _("On the waiting list: %(meeting)s"),
+        WITHDRAWN: _("Registration withdrawn: %(meeting)s"),
+        "promoted": _("A seat is yours: %(meeting)s"),
+    }
+    if template not in subjects:
+        return
+    attachments = []
+    if registration.status == APPROVED:
+        from wenevents.exports.ics import meeting_calendar
+
+        attachments.append(("meeting.ics", "text/calendar", meeting_calendar(registration.meeting)))
+    mail.send(
+        registration.email,
+        subjects[template] % {"meeting": registration.meeting.title},
+        f"registration_{template}",
+        registration=registration,
+        link=url_for("registration.mine", acronym=registration.meeting.acronym, _external=True),
+        attachments=attachments,
+    )

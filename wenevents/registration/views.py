@@ -1,0 +1,207 @@
+"""Registering for a meeting, confirming the address, one's own registration, and the
+focal point's page of their network's registrations."""
+
+from flask import Blueprint, abort, current_app, flash, redirect, request, session, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required, login_user
+from sqlalchemy import select
+
+from wenevents.accounts import services as accounts
+from wenevents.accounts.models import utcnow
+from wenevents.accounts.permissions import acts_for, deny
+from wenevents.extensions import db, limiter
+from wenevents.htmx import is_htmx, render
+from wenevents.meetings.services import published_meeting
+from wenevents.registration import forms, services
+from wenevents.registration.models import Question, Registration
+
+bp = Blueprint("registration", __name__)
+
+
+def _questions(meeting):
+    return db.session.scalars(
+        select(Question).where(Question.meeting_id == meeting.id).order_by(Question.position)
+    ).all()
+
+
+def _form(meeting, settings, questions, **kwargs):
+    return forms.form_class(questions)(**kwargs).setup(meeting, settings.travel_days)
+
+
+def _open_meeting(acronym):
+    meeting = published_meeting(acronym) or abort(404)
+    settings = services.settings_for(meeting) or abort(404)
+    return meeting, settings
+
+
+@bp.route("/<acronym:acronym>/register", methods=["GET", "POST"])
+@limiter.limit(lambda: current_app.config["REGISTRATION_LIMIT"], methods=["POST"])
+def register(acronym):
+    """The registration form; the answer is the same whether or not the address is known."""
+    meeting, settings = _open_meeting(acronym)
+    questions = _questions(meeting)
+    form = _form(meeting, settings, questions)
+    if request.method == "GET" and current_user.is_authenticated:
+        form.email.data = form.email.data or current_user.email
+    is_open = settings.is_open(utcnow())
+    if is_open and form.validate_on_submit():
+        signed_in = current_user._get_current_object() if current_user.is_authenticated else None
+        registration, _created = services.register(meeting, form.values(questions), signed_in)
+        if signed_in is not None and registration.email == signed_in.email:
+            return redirect(url_for("registration.mine", acronym=acronym), 303)
+        return render("registration/sent.html", meeting=meeting, email=registration.email)
+    return render(
+        "registration/register.html",
+        meeting=meeting,
+        settings=settings,
+        form=form,
+        questions=questions,
+        is_open=is_open,
+    )
+
+
+@bp.post("/<acronym:acronym>/register/check/<field>")
+def check_field(acronym, field):
+    """Inline validation as a field is left: the field again, with its message if any."""
+    meeting, settings = _open_meeting(acronym)
+    questions = _questions(meeting)
+    form = _form(meeting, settings, questions)
+    if field not in form._fields or field == "csrf_token":
+        abort(404)
+    form.validate()
+    if not is_htmx():
+        return redirect(url_for("registration.register", acronym=acronym), 303)
+    return render("registration/register.html", block="one_field", f=form[field])
+
+
+@bp.get("/registrations/confirm/<token>")
+def confirm_link(token):
+    """Keep the emailed token in the session, out of the address bar and Referer."""
+    session["registration_token"] = token
+    return redirect(url_for("registration.confirm"), 303)
+
+
+@bp.route("/registrations/confirm", methods=["GET", "POST"])
+def confirm():
+    """Confirm the address with one button (a GET never changes anything)."""
+    registration = services.by_confirm_token(session.get("registration_token"))
+    if registration is None:
+        return render("accounts/link_invalid.html"), 400
+    if request.method == "POST":
+        registration = services.confirm(registration)
+        # One object throughout: start_session puts the session token on it for login_user.
+        user = registration.user
+        session.clear()
+        accounts.start_session(user)
+        login_user(user)
+        db.session.commit()
+        flash(_("Your address is confirmed."), "success")
+        return redirect(url_for("registration.mine", acronym=registration.meeting.acronym), 303)
+    return render("registration/confirm.html", registration=registration)
+
+
+def _my_registration(acronym):
+    meeting = published_meeting(acronym) or abort(404)
+    registration = services.find(meeting, current_user.email)
+    return meeting, registration
+
+
+@bp.get("/<acronym:acronym>/registration")
+@login_required
+def mine(acronym):
+    """One's own registration: status, history, edit, withdraw, confirmation to print."""
+    meeting, registration = _my_registration(acronym)
+    if registration is None:
+        return redirect(url_for("registration.register", acronym=acronym), 303)
+    return render("registration/mine.html", meeting=meeting, registration=registration)
+
+
+@bp.route("/<acronym:acronym>/registration/edit", methods=["GET", "POST"])
+@login_required
+def edit(acronym):
+    """Change one's details; key changes send an approved registration back for a decision."""
+    meeting, registration = _my_registration(acronym)
+    if registration is None:
+        abort(404)
+    settings = services.settings_for(meeting)
+    questions = _questions(meeting)
+    form = _form(meeting, settings, questions, obj=registration)
+    if request.method == "GET":
+        form.network_id.data = str(registration.network_id or "")
+        for q in questions:
+            form[f"q{q.id}"].data = registration.answers.get(str(q.id))
+    form.email.data = registration.email  # the address is the registration's identity
+    if form.validate_on_submit():
+        try:
+            services.update_details(
+                registration, form.values(questions), current_user._get_current_object()
+            )
+        except services.RegistrationError as error:
+            flash(str(error), "error")
+        else:
+            flash(_("Your details are saved."), "success")
+        return redirect(url_for("registration.mine", acronym=acronym), 303)
+    return render(
+        "registration/edit.html",
+        meeting=meeting,
+        registration=registration,
+        form=form,
+        questions=questions,
+    )
+
+
+@bp.post("/<acronym:acronym>/registration/withdraw")
+@login_required
+def withdraw(acronym):
+    """Withdraw; the seat goes to the next person waiting."""
+    _meeting, registration = _my_registration(acronym)
+    if registration is None:
+        abort(404)
+    try:
+        services.withdraw(registration, current_user._get_current_object())
+    except services.RegistrationError as error:
+        abort(409, description=str(error))
+    flash(_("Your registration is withdrawn."), "success")
+    return redirect(url_for("registration.mine", acronym=acronym), 303)
+
+
+# The focal point's page ----------------------------------------------------------------
+
+
+@bp.get("/<acronym:acronym>/network-registrations")
+@login_required
+def network_registrations(acronym):
+    """Registrations of the networks one acts for, with their counts against the quota."""
+    meeting = published_meeting(acronym) or abort(404)
+    networks = [n for n in meeting.networks if acts_for(current_user, n)]
+    if not networks:
+        deny(f"network registrations of {acronym}")
+    return render(
+        "registration/network.html",
+        meeting=meeting,
+        settings=services.settings_for(meeting),
+        groups=services.by_network(meeting, networks),
+    )
+
+
+@bp.post("/registrations/<int:registration_id>/<any(endorse, decline):action>")
+@login_required
+def endorse_or_decline(registration_id, action):
+    """A focal point of the registration's network endorses or declines it, in place."""
+    registration = db.get_or_404(Registration, registration_id)
+    if registration.network is None or not acts_for(current_user, registration.network):
+        deny(f"{action} registration {registration_id}", target=registration)
+    user = current_user._get_current_object()
+    try:
+        if action == "endorse":
+            services.endorse(registration, user)
+        else:
+            services.decline(registration, user, request.form.get("reason", "")[:1000])
+    except services.RegistrationError as error:
+        abort(409, description=str(error))
+    registration = db.session.get(Registration, registration_id)
+    if is_htmx():
+        return render("registration/network.html", block="row", registration=registration)
+    return redirect(
+        url_for("registration.network_registrations", acronym=registration.meeting.acronym), 303
+    )
