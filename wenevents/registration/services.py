@@ -7,11 +7,13 @@ last seat, on SQLite (BEGIN IMMEDIATE) and on PostgreSQL (a row lock) alike.
 
 import hashlib
 import secrets
+from datetime import UTC
 
 from flask import url_for
 from flask_babel import gettext as _
 from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import joinedload
 
 from wenevents import mail
 from wenevents.accounts.models import DELEGATE, User, utcnow
@@ -27,11 +29,13 @@ from wenevents.registration.models import (
     UNCONFIRMED,
     WAITLISTED,
     WITHDRAWN,
+    Question,
     Registration,
     RegistrationEvent,
     RegistrationSettings,
 )
 
+CHOICE_KINDS = ("single_choice", "multiple_choice")
 # Changing one of these after approval sends the registration back for a decision.
 KEY_FIELDS = ("given_name", "family_name", "organisation", "network_id", "participation_role")
 DETAIL_FIELDS = (
@@ -463,3 +467,133 @@ def _notify(registration, promoted=False):
         link=url_for("registration.mine", acronym=registration.meeting.acronym, _external=True),
         attachments=attachments,
     )
+
+
+# Organisers: settings, questions, participants list ---------------------------------------
+
+
+def to_utc(local, meeting):
+    """A wall-clock time in the meeting's zone, as stored (naive UTC)."""
+    if local is None:
+        return None
+    return local.replace(tzinfo=meeting.tz).astimezone(UTC).replace(tzinfo=None)
+
+
+def to_local(stored, meeting):
+    if stored is None:
+        return None
+    return stored.replace(tzinfo=UTC).astimezone(meeting.tz).replace(tzinfo=None)
+
+
+SETTING_FIELDS = (
+    "capacity",
+    "network_quota",
+    "endorsement_required",
+    "auto_promote",
+    "travel_days",
+    "participants_list",
+)
+
+
+def save_settings(meeting, values, by):
+    """Create or change a meeting's registration settings; audit what changed."""
+    settings = settings_for(meeting)
+    if settings is None:
+        settings = RegistrationSettings(meeting_id=meeting.id)
+        db.session.add(settings)
+    new = {field: values[field] for field in SETTING_FIELDS}
+    new["opens_at"] = to_utc(values["opens_at"], meeting)
+    new["closes_at"] = to_utc(values["closes_at"], meeting)
+    changed = sorted(f for f, v in new.items() if getattr(settings, f, None) != v)
+    for field in changed:
+        setattr(settings, field, new[field])
+    audit.record(
+        "registration.settings",
+        meeting.acronym,
+        target=meeting,
+        actor=by,
+        fields=changed,
+        commit=False,
+    )
+    db.session.commit()
+    return settings
+
+
+def questions(meeting):
+    return questions_of(meeting.id)
+
+
+def save_question(meeting, question, values, by):
+    """Add (``question`` None) or change an extra question; choices only where they apply."""
+    if question is None:
+        last = db.session.scalar(
+            select(func.max(Question.position)).where(Question.meeting_id == meeting.id)
+        )
+        question = Question(meeting_id=meeting.id, position=(last or 0) + 1)
+        db.session.add(question)
+    question.kind = values["kind"]
+    question.label = values["label"]
+    question.help = values["help"] or ""
+    question.required = values["required"]
+    question.choices = values["choices"] if values["kind"] in CHOICE_KINDS else []
+    db.session.flush()
+    audit.record("registration.question", question.label, target=question, actor=by, commit=False)
+    db.session.commit()
+    return question
+
+
+def delete_question(question, by):
+    """Remove a question; answers already given stay in the registrations."""
+    audit.record(
+        "registration.question_delete", question.label, target=question, actor=by, commit=False
+    )
+    db.session.delete(question)
+    db.session.commit()
+
+
+def move_question(question, step, by):
+    """Swap a question with its neighbour above (step -1) or below (+1)."""
+    siblings = questions_of(question.meeting_id)
+    index = siblings.index(question)
+    other = index + step
+    if not 0 <= other < len(siblings):
+        return False
+    order = siblings[:]
+    order[index], order[other] = order[other], order[index]
+    for position, item in enumerate(order, start=1):
+        item.position = position
+    audit.record(
+        "registration.question_move", question.label, target=question, actor=by, commit=False
+    )
+    db.session.commit()
+    return True
+
+
+def questions_of(meeting_id):
+    return db.session.scalars(
+        select(Question).where(Question.meeting_id == meeting_id).order_by(Question.position)
+    ).all()
+
+
+def participants(meeting):
+    """Approved participants who agreed to be listed, by family name."""
+    return db.session.scalars(
+        select(Registration)
+        .where(
+            Registration.meeting_id == meeting.id,
+            Registration.status == APPROVED,
+            Registration.consent_list.is_(True),
+        )
+        .options(joinedload(Registration.network))
+        .order_by(func.lower(Registration.family_name), func.lower(Registration.given_name))
+    ).all()
+
+
+def may_see_participants(user, meeting):
+    """Organisers, focal points, and people with an approved registration for the meeting."""
+    if not user.is_authenticated:
+        return False
+    if user.is_organiser or user.networks:
+        return True
+    registration = find(meeting, user.email)
+    return registration is not None and registration.status == APPROVED

@@ -4,7 +4,6 @@ focal point's page of their network's registrations."""
 from flask import Blueprint, abort, current_app, flash, redirect, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user
-from sqlalchemy import select
 
 from wenevents.accounts import services as accounts
 from wenevents.accounts.models import utcnow
@@ -13,15 +12,9 @@ from wenevents.extensions import db, limiter
 from wenevents.htmx import is_htmx, render
 from wenevents.meetings.services import published_meeting
 from wenevents.registration import forms, services
-from wenevents.registration.models import Question, Registration
+from wenevents.registration.models import Registration
 
 bp = Blueprint("registration", __name__)
-
-
-def _questions(meeting):
-    return db.session.scalars(
-        select(Question).where(Question.meeting_id == meeting.id).order_by(Question.position)
-    ).all()
 
 
 def _form(meeting, settings, questions, **kwargs):
@@ -39,7 +32,7 @@ def _open_meeting(acronym):
 def register(acronym):
     """The registration form; the answer is the same whether or not the address is known."""
     meeting, settings = _open_meeting(acronym)
-    questions = _questions(meeting)
+    questions = services.questions(meeting)
     form = _form(meeting, settings, questions)
     if request.method == "GET" and current_user.is_authenticated:
         form.email.data = form.email.data or current_user.email
@@ -64,7 +57,7 @@ def register(acronym):
 def check_field(acronym, field):
     """Inline validation as a field is left: the field again, with its message if any."""
     meeting, settings = _open_meeting(acronym)
-    questions = _questions(meeting)
+    questions = services.questions(meeting)
     form = _form(meeting, settings, questions)
     if field not in form._fields or field == "csrf_token":
         abort(404)
@@ -124,7 +117,7 @@ def edit(acronym):
     if registration is None:
         abort(404)
     settings = services.settings_for(meeting)
-    questions = _questions(meeting)
+    questions = services.questions(meeting)
     form = _form(meeting, settings, questions, obj=registration)
     if request.method == "GET":
         form.network_id.data = str(registration.network_id or "")
@@ -204,4 +197,23 @@ def endorse_or_decline(registration_id, action):
         return render("registration/network.html", block="row", registration=registration)
     return redirect(
         url_for("registration.network_registrations", acronym=registration.meeting.acronym), 303
+    )
+
+
+@bp.get("/<acronym:acronym>/participants")
+def participants(acronym):
+    """Approved participants who agreed to be listed, to whom the organisers allow."""
+    meeting = published_meeting(acronym) or abort(404)
+    settings = services.settings_for(meeting)
+    visibility = settings.participants_list if settings else "hidden"
+    if visibility == "hidden":
+        abort(404)
+    if visibility == "participants" and not services.may_see_participants(current_user, meeting):
+        if not current_user.is_authenticated:
+            return current_app.login_manager.unauthorized()
+        deny(f"participants list of {acronym}")
+    return render(
+        "registration/participants.html",
+        meeting=meeting,
+        participants=services.participants(meeting),
     )
