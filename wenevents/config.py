@@ -41,7 +41,8 @@ DEFAULTS = {
     "LOGIN_LIMIT_PER_IP": "30 per minute",
     "RESET_LIMIT": "5 per hour",
     "INVITE_LIMIT": "30 per hour",
-    "REGISTRATION_LIMIT": "20 per hour",
+    # Generous: delegates on one venue network share an address.
+    "REGISTRATION_LIMIT": "60 per hour",
     # Behind N reverse proxies, trust the last N X-Forwarded-For hops; 0: trust none.
     "TRUSTED_PROXY_COUNT": 0,
 }
