@@ -247,10 +247,7 @@ def confirm(registration, user=None):
     if registration.status != UNCONFIRMED:
         return registration
     meeting_id = registration.meeting_id
-    user = user or db.session.scalar(select(User).where(User.email == registration.email))
-    if user is None:
-        user = User(email=registration.email, name=registration.name, role=DELEGATE)
-        db.session.add(user)
+    user = user or _account_for(registration)
     registration.user = user
     db.session.commit()
 
@@ -266,6 +263,20 @@ def confirm(registration, user=None):
     db.session.commit()
     _notify(registration)
     return registration
+
+
+def _account_for(registration):
+    """The account with the registration's address, made as a delegate's if there is none."""
+    email = registration.email
+    user = db.session.scalar(select(User).where(User.email == email))
+    if user is None:
+        db.session.add(User(email=email, name=registration.name, role=DELEGATE))
+        try:
+            db.session.commit()
+        except IntegrityError:  # the same link confirmed twice at once: the other made it
+            db.session.rollback()
+        user = db.session.scalar(select(User).where(User.email == email))
+    return user
 
 
 def endorse(registration, by):
