@@ -23,7 +23,7 @@ class Form(FlaskForm):
 
 
 def _is_text(_form, field):
-    value = field.data or ""
+    value = field.data if isinstance(field.data, str) else ""
     if any(bad in value for bad in _NOT_TEXT):
         raise ValidationError(_l("This contains characters that are not valid text."))
     # Fields set their own, tighter Length(max=…); this bounds any that forgot to.

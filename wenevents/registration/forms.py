@@ -8,6 +8,7 @@ from wtforms import (
     BooleanField,
     DateField,
     EmailField,
+    HiddenField,
     RadioField,
     SelectChoice,
     SelectField,
@@ -30,7 +31,25 @@ ROLE_LABELS = {
 }
 LANGUAGE_LABELS = {"en": _l("English"), "fr": _l("French"), "es": _l("Spanish")}
 # CLDR territories that are not countries (regions, groupings, unknown).
-NOT_COUNTRIES = {"EU", "EZ", "UN", "QO", "XA", "XB", "ZZ"}
+# Also CLDR's codes outside ISO 3166-1: Ascension, Clipperton, Sark, Diego Garcia, Ceuta and
+# Melilla, Canary Islands, Tristan da Cunha, and Kosovo's provisional XK.
+NOT_COUNTRIES = {
+    "EU",
+    "EZ",
+    "UN",
+    "QO",
+    "XA",
+    "XB",
+    "ZZ",
+    "AC",
+    "CP",
+    "CQ",
+    "DG",
+    "EA",
+    "IC",
+    "TA",
+    "XK",
+}
 
 
 def country_choices():
@@ -74,9 +93,11 @@ class RegistrationForm(Form):
         filters=[_strip],
         render_kw={"autocomplete": "organization"},
     )
-    country_code = SelectField(_l("Country"), validators=[InputRequired()])
+    # validate_choice off: our own check gives a clearer message than "Not a valid choice".
+    country_code = SelectField(_l("Country"), validators=[InputRequired()], validate_choice=False)
     network_id = SelectField(
         _l("Network"),
+        validate_choice=False,
         description=_l("The network you come for; none if you attend as an observer."),
     )
     position = StringField(
@@ -96,6 +117,8 @@ class RegistrationForm(Form):
     departure_date = DateField(_l("Departure"), validators=[InputRequired()])
     dietary = StringField(_l("Dietary needs"), validators=[Optional(), Length(max=500)])
     accessibility = StringField(_l("Accessibility needs"), validators=[Optional(), Length(max=500)])
+    # The version the page was opened on: an edit from a stale page is refused.
+    version = HiddenField()
     consent_list = BooleanField(
         _l("List me in the participants list (name, organisation, country)")
     )

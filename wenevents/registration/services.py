@@ -198,27 +198,56 @@ def register(meeting, values, signed_in=None):
     except IntegrityError:
         db.session.rollback()
         existing = find(meeting, email)
+        if existing.status == WITHDRAWN:
+            return _register_again(existing, values, signed_in), True
         _mail_again(existing)
         return existing, False
     if signed_in is not None and signed_in.email == email:
         confirm(registration, signed_in)
     else:
-        mail.send(
-            email,
-            _("Confirm your registration for %(meeting)s", meeting=meeting.title),
-            "registration_confirm",
-            after_response=True,
-            registration=registration,
-            link=url_for("registration.confirm_link", token=raw, _external=True),
-        )
+        _mail_confirm(registration, raw)
     return registration, True
+
+
+def _register_again(registration, values, signed_in):
+    """Someone who withdrew registers again: the same row, with the new details."""
+    for field in DETAIL_FIELDS:
+        setattr(registration, field, values[field])
+    registration.answers = values.get("answers", {})
+    registration.endorsed_at = registration.confirmed_at = registration.waitlisted_at = None
+    registration.reason = ""
+    raw = secrets.token_urlsafe(32)
+    registration.confirm_token_hash = _digest(raw)
+    _move(registration, UNCONFIRMED, signed_in, _("Registered again"))
+    db.session.commit()
+    if signed_in is not None and signed_in.email == registration.email:
+        return confirm(registration, signed_in)
+    _mail_confirm(registration, raw)
+    return registration
+
+
+def _mail_confirm(registration, raw):
+    mail.send(
+        registration.email,
+        _("Confirm your registration for %(meeting)s", meeting=registration.meeting.title),
+        "registration_confirm",
+        after_response=True,
+        registration=registration,
+        link=url_for("registration.confirm_link", token=raw, _external=True),
+    )
 
 
 def _mail_again(registration):
     """The address registered already: say so to that address, not on the page."""
     raw = secrets.token_urlsafe(32)
     if registration.status == UNCONFIRMED:
-        registration.confirm_token_hash = _digest(raw)
+        # A plain UPDATE, not a versioned flush: several of these may run at once, and
+        # the newest link is the one that works.
+        db.session.execute(
+            update(Registration)
+            .where(Registration.id == registration.id)
+            .values(confirm_token_hash=_digest(raw))
+        )
         db.session.commit()
     mail.send(
         registration.email,
@@ -238,25 +267,33 @@ def by_confirm_token(raw):
     if not raw or len(raw) > 100:
         return None
     return db.session.scalar(
-        select(Registration).where(Registration.confirm_token_hash == _digest(raw))
+        select(Registration).where(
+            Registration.confirm_token_hash == _digest(raw), Registration.status == UNCONFIRMED
+        )
     )
 
 
 def confirm(registration, user=None):
-    """The address is confirmed: link the account (or make one), then a seat or the list."""
+    """The address is confirmed: link the account (or make one), then a seat or the list.
+
+    Everything that changes the registration happens under the seat lock, so the same
+    link pressed twice at once confirms once (the second finds it confirmed).
+    """
     if registration.status != UNCONFIRMED:
         return registration
-    meeting_id = registration.meeting_id
+    meeting_id, registration_id = registration.meeting_id, registration.id
     user = user or _account_for(registration)
-    registration.user = user
+    user_id = user.id
     db.session.commit()
 
     lock_seats(meeting_id)
-    db.session.refresh(registration)
-    if registration.status != UNCONFIRMED:  # confirmed meanwhile by another request
+    registration = db.session.get(Registration, registration_id, populate_existing=True)
+    if registration.status != UNCONFIRMED:  # confirmed (or withdrawn) meanwhile
         db.session.rollback()
-        return registration
+        return db.session.get(Registration, registration_id)
+    user = db.session.get(User, user_id)
     settings = db.session.get(RegistrationSettings, meeting_id)
+    registration.user = user
     registration.confirmed_at = utcnow()
     registration.confirm_token_hash = None
     _move(registration, _seat_or_waitlist(registration, settings), user, _("Address confirmed"))
@@ -407,6 +444,7 @@ def _finish(registration, status, by, reason, action):
     lock_seats(meeting_id)
     registration = db.session.get(Registration, registration_id)
     freed = registration.holds_seat
+    registration.confirm_token_hash = None
     registration.reason = reason[:1000]
     registration.waitlisted_at = None
     _move(registration, status, by, reason)
@@ -421,25 +459,57 @@ def _finish(registration, status, by, reason, action):
         _notify(promoted, promoted=True)
 
 
-def update_details(registration, values, by):
-    """The delegate (or an organiser) edits details; key changes send it back for a decision."""
+def update_details(registration, values, by, version=None):
+    """The delegate (or an organiser) edits details, under the seat lock.
+
+    ``version``: the one the form was opened on; a newer one means someone else changed
+    the registration meanwhile, and the edit is refused rather than silently merged.
+    Moving to another network needs that network's endorsement and a seat in its quota;
+    other key changes send an approved registration back for a decision.
+    """
     if registration.status in (DECLINED, REJECTED, WITHDRAWN):
         raise RegistrationError(_("This registration is closed; it can no longer be changed."))
+    meeting_id, registration_id = registration.meeting_id, registration.id
+    db.session.commit()
+    lock_seats(meeting_id)
+    registration = db.session.get(Registration, registration_id, populate_existing=True)
+    if version is not None and registration.version != version:
+        db.session.rollback()
+        raise RegistrationError(
+            _("Your registration was changed since you opened this page. Here it is as it is now.")
+        )
     changed = [f for f in DETAIL_FIELDS if values[f] != getattr(registration, f)]
+    if "network_id" in changed and registration.holds_seat:
+        settings = db.session.get(RegistrationSettings, meeting_id)
+        new = values["network_id"]
+        if (
+            new is not None
+            and settings is not None
+            and settings.network_quota is not None
+            and seats_taken(meeting_id, new) >= settings.network_quota
+        ):
+            db.session.rollback()
+            raise RegistrationError(
+                _("That network has no seat free; your registration stays as it was.")
+            )
     for field in changed:
         setattr(registration, field, values[field])
     if "answers" in values and values["answers"] != registration.answers:
         registration.answers = values["answers"]
         changed.append("answers")
-    if registration.status == APPROVED and set(changed) & set(KEY_FIELDS):
+    key_changes = sorted(set(changed) & set(KEY_FIELDS))
+    if "network_id" in changed:
+        registration.endorsed_at = None  # the new network has not vouched for anyone yet
+    if key_changes and (
+        registration.status == APPROVED
+        or (registration.status == ENDORSED and "network_id" in changed)
+    ):
+        status = ENDORSED if registration.endorsed_at else SUBMITTED
         _move(
             registration,
-            ENDORSED if registration.endorsed_at else SUBMITTED,
+            status,
             by,
-            _(
-                "Details changed: %(fields)s",
-                fields=", ".join(sorted(set(changed) & set(KEY_FIELDS))),
-            ),
+            _("Details changed: %(fields)s", fields=", ".join(key_changes)),
         )
     db.session.commit()
     return changed

@@ -84,6 +84,8 @@ def confirm():
         registration = services.confirm(registration)
         # One object throughout: start_session puts the session token on it for login_user.
         user = registration.user
+        if user is None:  # withdrawn meanwhile: nothing was confirmed
+            return render("accounts/link_invalid.html"), 400
         session.clear()
         accounts.start_session(user)
         login_user(user)
@@ -124,10 +126,15 @@ def edit(acronym):
         for q in questions:
             form[f"q{q.id}"].data = registration.answers.get(str(q.id))
     form.email.data = registration.email  # the address is the registration's identity
+    if request.method == "GET":
+        form.version.data = str(registration.version)
     if form.validate_on_submit():
         try:
             services.update_details(
-                registration, form.values(questions), current_user._get_current_object()
+                registration,
+                form.values(questions),
+                current_user._get_current_object(),
+                version=_version(form.version.data),
             )
         except services.RegistrationError as error:
             flash(str(error), "error")
@@ -141,6 +148,12 @@ def edit(acronym):
         form=form,
         questions=questions,
     )
+
+
+def _version(value):
+    """The version the edit page was opened on, if it says one."""
+    value = str(value or "")
+    return int(value) if value.isdigit() else None
 
 
 @bp.post("/<acronym:acronym>/registration/withdraw")
