@@ -43,6 +43,7 @@ def create_app(test_config=None):
     from wenevents.audit.views import bp as audit_bp
     from wenevents.meetings.views import bp as meetings_bp
     from wenevents.networks.views import bp as networks_bp
+    from wenevents.registration.manage import bp as registration_manage_bp
     from wenevents.registration.settings import bp as registration_settings_bp
     from wenevents.registration.views import bp as registration_bp
 
@@ -53,6 +54,7 @@ def create_app(test_config=None):
     app.register_blueprint(audit_bp)
     app.register_blueprint(registration_bp)
     app.register_blueprint(registration_settings_bp)
+    app.register_blueprint(registration_manage_bp)
 
     from wenevents import cli
 

@@ -38,12 +38,20 @@ def send(to, subject, template, after_response=False, attachments=(), **context)
 
         @after_this_request
         def _deliver_later(response):
-            response.call_on_close(lambda: _deliver(message, config, outbox))
+            response.call_on_close(lambda: _deliver_logged(message, config, outbox))
             return response
 
     else:
         _deliver(message, config, outbox)
     return message
+
+
+def _deliver_logged(message, config, outbox):
+    """Delivery once the response is gone: nobody is left to show an error to, so log it."""
+    try:
+        _deliver(message, config, outbox)
+    except Exception:  # any SMTP or disk failure; the message is lost, the log says so
+        log.exception("mail to %s not delivered: %s", message["To"], message["Subject"])
 
 
 def _deliver(message, config, outbox):

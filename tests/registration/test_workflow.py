@@ -85,6 +85,8 @@ def acting(app):
     (their links need one), as a view would."""
     with app.test_request_context():
         yield
+        # End the request as a server would, so that mail due after the response goes.
+        app.process_response(app.response_class()).close()
     db.session.expire_all()
 
 
@@ -823,3 +825,36 @@ def test_focal_point_declines_with_a_reason_the_delegate_sees(app, meeting, peop
 
     declined = registration_of(meeting, "dele@example.org")
     assert (declined.status, declined.reason) == (DECLINED, "Not part of our delegation")
+
+
+@pytest.mark.parametrize("settings_overrides", [{"capacity": 1}])
+def test_waitlisting_a_seated_registration_promotes_the_first_waiting(
+    app, meeting, people, organiser
+):
+    _c, seated = people("seated@example.org", network=None)
+    people("waiting@example.org", network=None)
+    assert registration_of(meeting, "waiting@example.org").status == WAITLISTED
+
+    with acting(app):
+        services.waitlist(seated, organiser)
+
+    assert registration_of(meeting, "waiting@example.org").status == SUBMITTED
+    assert registration_of(meeting, "seated@example.org").status == WAITLISTED
+
+
+def test_two_organisers_promoting_the_same_registration_promote_it_once(
+    app, meeting, people, organiser
+):
+    _c, registration = people("twice@example.org", network=None)
+    with acting(app):
+        services.waitlist(registration, organiser)
+    stale = registration_of(meeting, "twice@example.org")
+    change_settings(meeting, auto_promote=False)
+
+    with acting(app):
+        services.promote(stale, organiser)
+    with acting(app), pytest.raises(services.RegistrationError, match="Only a waiting"):
+        services.promote(stale, organiser)
+
+    promoted = [e for e in events_of(stale) if e.note == "Promoted from the waiting list"]
+    assert len(promoted) == 1

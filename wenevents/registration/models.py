@@ -2,7 +2,7 @@
 
 from datetime import date, datetime
 
-from sqlalchemy import JSON, CheckConstraint, ForeignKey, String, UniqueConstraint
+from sqlalchemy import JSON, CheckConstraint, ForeignKey, Index, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from wenevents.accounts.models import User, utcnow
@@ -91,6 +91,11 @@ class Registration(db.Model):
         CheckConstraint(f"status IN {_in(STATUSES)}", name="status_known"),
         CheckConstraint(f"participation_role IN {_in(PARTICIPATION_ROLES)}", name="role_known"),
         CheckConstraint("departure_date >= arrival_date", name="dates_in_order"),
+        # The organisers' list (registration/queries.py) with thousands of rows: the counts
+        # and the country filter read these indexes alone; the default order walks one.
+        Index("ix_registrations_meeting_status_network", "meeting_id", "status", "network_id"),
+        Index("ix_registrations_meeting_country", "meeting_id", "country_code"),
+        Index("ix_registrations_meeting_created", "meeting_id", "created_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

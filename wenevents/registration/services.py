@@ -6,6 +6,7 @@ last seat, on SQLite (BEGIN IMMEDIATE) and on PostgreSQL (a row lock) alike.
 """
 
 import hashlib
+import logging
 import secrets
 from datetime import UTC
 
@@ -54,6 +55,9 @@ DETAIL_FIELDS = (
     "accessibility",
     "consent_list",
 )
+
+
+log = logging.getLogger(__name__)
 
 
 class RegistrationError(ValueError):
@@ -125,12 +129,19 @@ def _seat_or_waitlist(registration, settings):
     return WAITLISTED
 
 
-def promote_next(meeting_id, by=None):
-    """Promote the first waiting registration that fits (lock held); return it or None."""
+def promote_next(meeting_id, by=None, exclude=None):
+    """Promote the first waiting registration that fits (lock held); return it or None.
+
+    ``exclude``: one just sent to the list, which must not come straight back.
+    """
     settings = db.session.get(RegistrationSettings, meeting_id)
     waiting = db.session.scalars(
         select(Registration)
-        .where(Registration.meeting_id == meeting_id, Registration.status == WAITLISTED)
+        .where(
+            Registration.meeting_id == meeting_id,
+            Registration.status == WAITLISTED,
+            Registration.id != (exclude or 0),
+        )
         .order_by(Registration.waitlisted_at, Registration.id)
     )
     for registration in waiting:
@@ -316,9 +327,25 @@ def _account_for(registration):
     return user
 
 
+def _locked(registration, allowed, message):
+    """The registration re-read under its meeting's seat lock, if its status allows the step.
+
+    Checking only after the lock is what makes two organisers (or an organiser and the
+    delegate) acting at once safe: the second sees what the first did.
+    """
+    meeting_id, registration_id = registration.meeting_id, registration.id
+    db.session.commit()
+    lock_seats(meeting_id)
+    registration = db.session.get(Registration, registration_id, populate_existing=True)
+    if registration.status not in allowed:
+        db.session.rollback()
+        raise RegistrationError(message)
+    return registration
+
+
 def endorse(registration, by):
     """A focal point of the registration's network vouches for it."""
-    _require(
+    registration = _locked(
         registration, (SUBMITTED, WAITLISTED), _("Only a submitted registration can be endorsed.")
     )
     registration.endorsed_at = utcnow()
@@ -343,7 +370,7 @@ def endorse(registration, by):
 
 def decline(registration, by, reason=""):
     """A focal point declines to endorse; the seat (if any) goes to the next in line."""
-    _require(
+    registration = _locked(
         registration,
         (SUBMITTED, ENDORSED, WAITLISTED),
         _("This registration cannot be declined now."),
@@ -354,15 +381,11 @@ def decline(registration, by, reason=""):
 def approve(registration, by):
     settings = settings_for(registration.meeting)
     if settings and settings.endorsement_required and registration.network_id is not None:
-        _require(
-            registration, (ENDORSED,), _("The network has not endorsed this registration yet.")
-        )
+        allowed, message = (ENDORSED,), _("The network has not endorsed this registration yet.")
     else:
-        _require(
-            registration,
-            (SUBMITTED, ENDORSED),
-            _("Only a submitted or endorsed registration can be approved."),
-        )
+        allowed = (SUBMITTED, ENDORSED)
+        message = _("Only a submitted or endorsed registration can be approved.")
+    registration = _locked(registration, allowed, message)
     _move(registration, APPROVED, by)
     audit.record(
         "registration.approve", registration.email, target=registration, actor=by, commit=False
@@ -374,7 +397,7 @@ def approve(registration, by):
 def reject(registration, by, reason):
     if not reason.strip():
         raise RegistrationError(_("Give the reason for the rejection: the person is told."))
-    _require(
+    registration = _locked(
         registration,
         (SUBMITTED, ENDORSED, APPROVED, WAITLISTED),
         _("This registration cannot be rejected now."),
@@ -383,33 +406,33 @@ def reject(registration, by, reason):
 
 
 def waitlist(registration, by):
-    """An organiser moves a registration to the end of the waiting list."""
-    _require(
+    """An organiser moves a registration to the end of the waiting list.
+
+    The seat it frees goes to the first one waiting before it, when promotion is automatic.
+    """
+    registration = _locked(
         registration,
         (SUBMITTED, ENDORSED, APPROVED),
         _("Only a registration with a seat can be moved to the waiting list."),
     )
-    meeting_id, registration_id = registration.meeting_id, registration.id
-    db.session.commit()
-    lock_seats(meeting_id)
-    registration = db.session.get(Registration, registration_id)
     registration.waitlisted_at = utcnow()
     _move(registration, WAITLISTED, by)
+    promoted = _promote_first_waiting(registration.meeting_id, exclude=registration.id)
     audit.record(
         "registration.waitlist", registration.email, target=registration, actor=by, commit=False
     )
     db.session.commit()
     _notify(registration)
+    if promoted is not None:
+        _notify(promoted, promoted=True)
 
 
 def promote(registration, by):
     """An organiser promotes one waiting registration, if a seat is free for it."""
-    _require(registration, (WAITLISTED,), _("Only a waiting registration can be promoted."))
-    meeting_id, registration_id = registration.meeting_id, registration.id
-    db.session.commit()
-    lock_seats(meeting_id)
-    registration = db.session.get(Registration, registration_id)
-    settings = db.session.get(RegistrationSettings, meeting_id)
+    registration = _locked(
+        registration, (WAITLISTED,), _("Only a waiting registration can be promoted.")
+    )
+    settings = db.session.get(RegistrationSettings, registration.meeting_id)
     if not has_room(settings, registration.network_id):
         db.session.rollback()
         raise RegistrationError(_("No seat is free for this registration (capacity or quota)."))
@@ -429,7 +452,7 @@ def promote(registration, by):
 
 def withdraw(registration, by):
     """The delegate withdraws; a freed seat goes to the next in line."""
-    _require(
+    registration = _locked(
         registration,
         (UNCONFIRMED, SUBMITTED, ENDORSED, APPROVED, WAITLISTED),
         _("This registration is closed already."),
@@ -437,22 +460,26 @@ def withdraw(registration, by):
     _finish(registration, WITHDRAWN, by, "", "registration.withdraw")
 
 
+def _promote_first_waiting(meeting_id, exclude=None):
+    """With automatic promotion, give a freed seat to the first who fits (lock held).
+
+    Call after the seat-holder's status changed in the session (flushed by the query).
+    """
+    settings = db.session.get(RegistrationSettings, meeting_id)
+    if settings is None or not settings.auto_promote:
+        return None
+    return promote_next(meeting_id, exclude=exclude)
+
+
 def _finish(registration, status, by, reason, action):
-    """End a registration; promote the next in line when it freed a seat (lock held)."""
-    meeting_id, registration_id = registration.meeting_id, registration.id
-    db.session.commit()
-    lock_seats(meeting_id)
-    registration = db.session.get(Registration, registration_id)
+    """End a registration (lock held, see _locked); the seat it freed goes to the next."""
     freed = registration.holds_seat
     registration.confirm_token_hash = None
     registration.reason = reason[:1000]
     registration.waitlisted_at = None
     _move(registration, status, by, reason)
     audit.record(action, registration.email, target=registration, actor=by, commit=False)
-    promoted = None
-    settings = db.session.get(RegistrationSettings, meeting_id)
-    if freed and settings is not None and settings.auto_promote:
-        promoted = promote_next(meeting_id)
+    promoted = _promote_first_waiting(registration.meeting_id) if freed else None
     db.session.commit()
     _notify(registration)
     if promoted is not None:
@@ -535,6 +562,13 @@ def _notify(registration, promoted=False):
     }
     if template not in subjects:
         return
+    try:
+        _send_notice(registration, template, subjects[template])
+    except Exception:  # the step is saved; a mail server's failure must not undo the page
+        log.exception("notice %s to %s not sent", template, registration.email)
+
+
+def _send_notice(registration, template, subject):
     attachments = []
     if registration.status == APPROVED:
         from wenevents.exports.ics import meeting_calendar
@@ -542,7 +576,7 @@ def _notify(registration, promoted=False):
         attachments.append(("meeting.ics", "text/calendar", meeting_calendar(registration.meeting)))
     mail.send(
         registration.email,
-        subjects[template] % {"meeting": registration.meeting.title},
+        subject % {"meeting": registration.meeting.title},
         f"registration_{template}",
         registration=registration,
         link=url_for("registration.mine", acronym=registration.meeting.acronym, _external=True),

@@ -1,0 +1,198 @@
+"""Registration in a real browser, on the demo: a delegate registers (with an inline check of a
+field), confirms by the emailed link, is endorsed in place by the NAWEG focal point and
+approved; a seat freed by a withdrawal goes to the next person waiting, who is told by mail."""
+
+import email
+import email.policy
+import re
+import time
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import expect
+from sqlalchemy import select
+
+from tests.factories import make_meeting
+from wenevents import demo
+from wenevents.extensions import db
+from wenevents.networks.models import Network
+from wenevents.registration.models import RegistrationSettings
+
+pytestmark = pytest.mark.browser
+
+NAWEG = "NAWEG – North America Wildlife Enforcement Group"
+
+
+@pytest.fixture(scope="module")
+def passwords(live_app):
+    with live_app.app_context():
+        return {address: password for address, _role, password in demo.reset_demo_passwords()}
+
+
+def mail_to(live_app, to, subject, timeout=10):
+    """The newest message to ``to`` whose subject starts with ``subject``, waiting for it: mail
+    of a registration is written once the response has gone out."""
+    outbox = Path(live_app.instance_path) / "outbox"
+    deadline = time.monotonic() + timeout
+    while True:
+        messages = [
+            email.message_from_bytes(p.read_bytes(), policy=email.policy.default)
+            for p in sorted(outbox.glob("*.eml"))
+        ]
+        mine = [m for m in messages if m["To"] == to and m["Subject"].strip().startswith(subject)]
+        if mine:
+            return mine[-1]
+        assert time.monotonic() < deadline, f"no mail to {to}: {subject}"
+        time.sleep(0.1)
+
+
+def link_in(message):
+    return re.search(r"https?://\S+", message.get_body(("plain",)).get_content())[0]
+
+
+def sign_in(page, live_url, address, password):
+    page.goto(live_url + "/login")
+    page.get_by_label("Email address").fill(address)
+    page.get_by_label("Password", exact=True).fill(password)
+    page.get_by_role("button", name="Sign in").click()
+    expect(page.get_by_role("banner").get_by_role("button", name="Sign out")).to_be_visible()
+
+
+def fill_registration(page, given, family, address, network=NAWEG):
+    page.get_by_label("Title", exact=True).select_option("Ms")
+    page.get_by_label("Given name").fill(given)
+    page.get_by_label("Family name").fill(family)
+    page.get_by_label("Email address").fill(address)
+    page.get_by_label("Organisation or agency").fill("Fish and Wildlife Service (fictional)")
+    page.get_by_label("Position", exact=True).fill("Special agent")
+    page.get_by_label("Country", exact=True).select_option(label="United States")
+    page.get_by_label("Network", exact=True).select_option(label=network)
+    page.get_by_label("Participation", exact=True).select_option(label="Network delegate")
+
+
+def register_and_confirm(page, live_app, live_url, acronym, given, family, address, **kw):
+    """Register on the form, then confirm by the emailed link; ends on "My registration"."""
+    page.goto(f"{live_url}/{acronym}/register")
+    fill_registration(page, given, family, address, **kw)
+    page.get_by_role("button", name="Register").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Check your email")
+    page.goto(link_in(mail_to(live_app, address, "Confirm your registration")))
+    expect(page.get_by_role("heading", level=1)).to_have_text("Confirm your registration")
+    page.get_by_role("button", name="Confirm my registration").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("My registration")
+
+
+def test_delegate_registers_is_endorsed_in_place_and_approved(
+    new_context, live_app, live_url, passwords
+):
+    delegate = new_context().new_page()
+    address = "ana.flow@example.org"
+
+    # The form checks a field as it is left: a departure after the travel days is refused
+    # in place, and the message goes once the date is fixed.
+    delegate.goto(live_url + "/gmwen4/register")
+    expect(delegate.get_by_role("heading", level=1)).to_have_text("Register")
+    fill_registration(delegate, "Ana", "Flow", address)
+    departure = delegate.get_by_label("Departure", exact=True)
+    departure.fill("2023-12-30")
+    departure.press("Tab")
+    expect(delegate.locator("#departure_date-error")).to_have_text(
+        "Leave between 21 November 2023 and 25 November 2023."
+    )
+    expect(delegate.get_by_label("Departure", exact=True)).to_have_attribute("aria-invalid", "true")
+    delegate.get_by_label("Departure", exact=True).fill("2023-11-22")
+    delegate.get_by_label("Departure", exact=True).press("Tab")
+    expect(delegate.locator("#departure_date-error")).to_have_count(0)
+    expect(delegate.get_by_label("Departure", exact=True)).to_have_value("2023-11-22")
+    delegate.get_by_role("button", name="Register").click()
+    expect(delegate.get_by_role("heading", level=1)).to_have_text("Check your email")
+    expect(delegate.get_by_role("status").last).to_contain_text(address)
+
+    # The emailed link, then one button: confirmed and signed in.
+    delegate.goto(link_in(mail_to(live_app, address, "Confirm your registration")))
+    expect(delegate.get_by_role("heading", level=1)).to_have_text("Confirm your registration")
+    delegate.get_by_role("button", name="Confirm my registration").click()
+    expect(delegate.get_by_role("heading", level=1)).to_have_text("My registration")
+    expect(delegate.locator(".lead .status")).to_have_text("Submitted: awaiting a decision")
+    expect(delegate.locator("#flash")).to_contain_text("Your address is confirmed.")
+
+    # The NAWEG focal point endorses in place: the row changes, the page stays.
+    focal = new_context().new_page()
+    sign_in(focal, live_url, "focal.point@example.org", passwords["focal.point@example.org"])
+    focal.goto(live_url + "/gmwen4/")
+    focal.get_by_role("link", name="Registrations of my networks").click()
+    expect(focal.get_by_role("heading", level=1)).to_have_text("Registrations of my networks")
+    row = focal.locator("tr", has_text=address)
+    expect(row).to_contain_text("Submitted: awaiting a decision")
+    focal.evaluate("window.samePage = true")
+    row.get_by_role("button", name="Endorse Ana Flow").click()
+    expect(row).to_contain_text("Endorsed by the network: awaiting the organisers")
+    expect(row.get_by_role("button", name="Endorse Ana Flow")).to_have_count(0)
+    assert focal.evaluate("window.samePage") is True
+    mail_to(live_app, address, "Your network endorsed your registration")
+
+    # The organiser approves on the registrations page, with its bulk action, in place.
+    organiser = new_context().new_page()
+    sign_in(organiser, live_url, "organiser@example.org", passwords["organiser@example.org"])
+    organiser.goto(live_url + "/manage/gmwen4/registrations")
+    expect(organiser.get_by_role("heading", level=1)).to_have_text("Registrations")
+    # The list follows the search as it is typed (htmx): wait for that answer.
+    organiser.get_by_label("Find by name, email address or organisation").fill(address)
+    expect(organiser.locator(".result-count")).to_have_text(f"1 registration matching “{address}”")
+    rows = organiser.locator("#registration-results tbody tr")
+    expect(rows).to_have_count(1)
+    expect(rows.locator(".status")).to_have_text("Endorsed")
+    organiser.evaluate("window.samePage = true")
+    organiser.get_by_label("Select Ana Flow").check()
+    organiser.get_by_role("button", name="Approve", exact=True).click()
+    expect(organiser.locator("#flash")).to_contain_text("1 approved")
+    expect(rows.locator(".status")).to_have_text("Approved")
+    assert organiser.evaluate("window.samePage") is True
+
+    delegate.reload()
+    expect(delegate.locator(".lead .status")).to_have_text("Approved")
+    approved = mail_to(live_app, address, "Registration approved")
+    assert [part.get_content_type() for part in approved.iter_attachments()] == ["text/calendar"]
+
+
+@pytest.fixture(scope="module")
+def small_meeting(live_app):
+    """A meeting of one seat, with NAWEG, promoting the next in line when a seat frees."""
+    with live_app.app_context():
+        naweg = db.session.scalar(select(Network).where(Network.slug == "naweg"))
+        meeting = make_meeting(acronym="smallmeet", title="Small Test Meeting", networks=[naweg])
+        meeting.registration_settings = RegistrationSettings(
+            capacity=1, endorsement_required=False, auto_promote=True
+        )
+        db.session.commit()
+        acronym = meeting.acronym
+        db.session.remove()
+    return acronym
+
+
+def test_withdrawal_frees_a_seat_for_the_next_waiting_person(
+    new_context, live_app, live_url, small_meeting
+):
+    first = new_context().new_page()
+    register_and_confirm(
+        first, live_app, live_url, small_meeting, "First", "Seated", "first.seat@example.org"
+    )
+    expect(first.locator(".lead .status")).to_have_text("Submitted: awaiting a decision")
+
+    second = new_context().new_page()
+    register_and_confirm(
+        second, live_app, live_url, small_meeting, "Second", "Waiting", "second.seat@example.org"
+    )
+    expect(second.locator(".lead .status")).to_have_text("On the waiting list")
+    mail_to(live_app, "second.seat@example.org", "On the waiting list")
+
+    first.reload()
+    first.get_by_role("button", name="Withdraw my registration").click()
+    expect(first.locator(".lead .status")).to_have_text("Withdrawn")
+    expect(first.locator("#flash")).to_contain_text("Your registration is withdrawn.")
+
+    message = mail_to(live_app, "second.seat@example.org", "A seat is yours")
+    assert message["Subject"] == "A seat is yours: Small Test Meeting"
+    second.goto(link_in(message))
+    expect(second.locator(".lead .status")).to_have_text("Submitted: awaiting a decision")
+    expect(second.locator(".history")).to_contain_text("Promoted from the waiting list")
