@@ -32,3 +32,30 @@ def test_migrations_downgrade_to_base_and_up_again(tmp_path):
                 heads = MigrationContext.configure(connection).get_current_heads()
             db.engine.dispose()
     assert len(heads) == 1
+
+
+def test_migrated_schema_takes_file_questions(tmp_path):
+    from sqlalchemy import text
+
+    with fresh_database(tmp_path) as url:
+        app = create_app({"INSTANCE_PATH": str(tmp_path / "i"), "DATABASE_URL": url})
+        with app.app_context():
+            upgrade()
+            with db.engine.begin() as connection:
+                connection.execute(text(
+                    "INSERT INTO meeting_series (slug, name, description) VALUES ('s', 'S', '')"
+                ))  # fmt: skip
+                connection.execute(text(
+                    "INSERT INTO meetings (series_id, number, acronym, title, start_date,"
+                    " end_date, timezone, venue, city, country_code, held_alongside, convener,"
+                    " partners, funding, description, disclaimer, status, is_demo)"
+                    " VALUES (1, 1, 'm1', 'M', '2023-11-21', '2023-11-22', 'UTC', '', '', '',"
+                    " '', '', '', '', '', '', 'draft', false)"
+                ))  # fmt: skip
+                connection.execute(text(
+                    "INSERT INTO registration_questions (meeting_id, position, kind, label,"
+                    " help, required, choices) VALUES (1, 1, 'file', 'Letter', '', true, '[]')"
+                ))  # fmt: skip
+                kinds = connection.execute(text("SELECT kind FROM registration_questions"))
+                assert kinds.scalars().all() == ["file"]
+            db.engine.dispose()

@@ -17,6 +17,10 @@ DEFAULTS = {
     "LANGUAGES": ["en"],
     "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
     "MAX_FORM_MEMORY_SIZE": 500_000,
+    # Bodies beyond this are refused with 413 before they are read.
+    "MAX_CONTENT_LENGTH": 12 * 1024 * 1024,
+    # A file answer to a registration question (a nomination letter, say).
+    "REGISTRATION_FILE_MAX_BYTES": 10 * 1024 * 1024,
     # CSRF tokens live as long as the sign-in; an old open tab still submits.
     "WTF_CSRF_TIME_LIMIT": None,
     # Sign-in: a session ends after this much inactivity, and after this long at most.

@@ -2,8 +2,10 @@
 
 from datetime import timedelta
 
+from flask import current_app
 from flask_babel import format_date, get_locale
 from flask_babel import lazy_gettext as _l
+from flask_wtf.file import FileField
 from wtforms import (
     BooleanField,
     DateField,
@@ -19,6 +21,7 @@ from wtforms import (
 from wtforms.validators import Email, InputRequired, Length, Optional, ValidationError
 
 from wenevents.forms import Form
+from wenevents.uploads.storage import sniff
 
 TITLES = ["", "Mr", "Ms", "Mx", "Dr", "Prof."]
 ROLE_LABELS = {
@@ -169,6 +172,17 @@ class RegistrationForm(Form):
         if field.data and self.arrival_date.data and field.data < self.arrival_date.data:
             raise ValidationError(_l("Departure comes after arrival."))
 
+    def check_files(self, questions, existing=None):
+        """Required file questions need a file, sent now or before (``existing`` answers)."""
+        ok = True
+        for q in questions:
+            field = self[f"q{q.id}"]
+            sent = getattr(field.data, "filename", "")
+            if q.kind == "file" and q.required and not sent and not (existing or {}).get(str(q.id)):
+                field.errors = [*field.errors, _l("Attach the file.")]
+                ok = False
+        return ok
+
     def values(self, questions):
         """What the services store: typed details and the answers by question id."""
         data = {
@@ -199,6 +213,22 @@ def _answer(value):
     return value.isoformat() if hasattr(value, "isoformat") else value
 
 
+def _is_document(_form, field):
+    """PDF, PNG or JPEG by content (not by name), within the size limit."""
+    upload = field.data
+    if not upload or not getattr(upload, "filename", ""):
+        return
+    head = upload.stream.read(16)
+    upload.stream.seek(0, 2)
+    size = upload.stream.tell()
+    upload.stream.seek(0)
+    if sniff(head) is None:
+        raise ValidationError(_l("Send a PDF, PNG or JPEG file."))
+    limit = current_app.config["REGISTRATION_FILE_MAX_BYTES"]
+    if size > limit:
+        raise ValidationError(_l("The file is larger than %(mb)d MB.", mb=limit // 2**20))
+
+
 def form_class(questions):
     """RegistrationForm with one field per extra question of the meeting, in their order."""
     fields = {}
@@ -221,6 +251,9 @@ def form_class(questions):
                 validators=required,
                 **kwargs,
             )
+        elif q.kind == "file":
+            # Required files are checked by the view: on an edit, the one sent before stays.
+            field = FileField(q.label, validators=[Optional(), _is_document], **kwargs)
         else:  # date
             field = DateField(q.label, validators=required, **kwargs)
         fields[f"q{q.id}"] = field

@@ -40,6 +40,7 @@ from wenevents.registration.models import (
     WAITLISTED,
 )
 from wenevents.registration.queries import NO_NETWORK, STATUS_LABELS, Filters
+from wenevents.uploads.downloads import file_response
 from wenevents.web import country_name, format_day
 
 bp = Blueprint(
@@ -291,7 +292,7 @@ def detail(acronym, registration_id):
         "registration/manage_detail.html",
         meeting=meeting,
         registration=registration,
-        answers=[(q.label, _shown(q, registration)) for q in questions],
+        answers=[(q, _shown(q, registration)) for q in questions],
         reference=queries.reference(meeting, registration),
         allowed=[a for a, statuses in ALLOWED.items() if registration.status in statuses],
         bulk=BulkForm(formdata=None),
@@ -299,6 +300,18 @@ def detail(acronym, registration_id):
         role_labels=ROLE_LABELS,
         language_labels=LANGUAGE_LABELS,
     )
+
+
+@bp.get("/<int:registration_id>/files/<int:question_id>")
+@organiser_required
+def answer_file(acronym, registration_id, question_id):
+    """A file a registrant attached, as an attachment (never run in the site's origin)."""
+    meeting = _meeting(acronym)
+    registration = queries.detail(meeting.id, registration_id) or abort(404)
+    path, answer = services.answer_file(registration, question_id)
+    if path is None:
+        abort(404)
+    return file_response(path, answer["name"], answer["type"])
 
 
 def _shown(question, registration):

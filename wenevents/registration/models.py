@@ -23,7 +23,9 @@ PARTICIPATION_ROLES = (
     "media",
     "secretariat",
 )
-QUESTION_KINDS = ("short_text", "long_text", "single_choice", "multiple_choice", "yes_no", "date")
+QUESTION_KINDS = (
+    "short_text", "long_text", "single_choice", "multiple_choice", "yes_no", "date", "file",
+)  # fmt: skip
 LIST_VISIBILITY = ("hidden", "participants", "public")
 
 

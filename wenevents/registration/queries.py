@@ -229,6 +229,8 @@ def answer_value(question, value):
     """An answer as a cell or for the page: choices joined, yes/no in words, dates typed."""
     if value is None or value == "" or value == []:
         return None
+    if isinstance(value, dict):  # a file: its name (the detail page links to it)
+        return value.get("name")
     if isinstance(value, list):
         return ", ".join(str(v) for v in value)
     if question.kind == "yes_no":

@@ -9,12 +9,14 @@ import hashlib
 import logging
 import secrets
 from datetime import UTC
+from pathlib import Path
 
-from flask import url_for
+from flask import current_app, url_for
 from flask_babel import gettext as _
 from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
+from werkzeug.datastructures import FileStorage
 
 from wenevents import mail
 from wenevents.accounts.models import DELEGATE, User, utcnow
@@ -35,6 +37,7 @@ from wenevents.registration.models import (
     RegistrationEvent,
     RegistrationSettings,
 )
+from wenevents.uploads import storage
 
 CHOICE_KINDS = ("single_choice", "multiple_choice")
 # Changing one of these after approval sends the registration back for a decision.
@@ -188,6 +191,37 @@ def _move(registration, status, by, note=""):
     registration.status = status
 
 
+def files_folder():
+    return Path(current_app.config["UPLOAD_DIR"]) / "registrations"
+
+
+def store_answer_files(answers, existing=None):
+    """Store the files among ``answers``; a question left without a new file keeps its old.
+
+    Files are stored before the row that names them, so a row never points at nothing.
+    """
+    existing = existing or {}
+    limit = current_app.config["REGISTRATION_FILE_MAX_BYTES"]
+    stored = {}
+    for key, value in answers.items():
+        if isinstance(value, FileStorage) and value.filename:
+            stored[key] = storage.store(value.stream, value.filename, files_folder(), limit)
+            stored[key] = stored[key].as_answer()
+        elif isinstance(value, FileStorage) or (value is None and key in existing):
+            stored[key] = existing.get(key)
+        else:
+            stored[key] = value
+    return stored
+
+
+def answer_file(registration, question_id):
+    """The path and record of a file answer, or (None, None)."""
+    answer = (registration.answers or {}).get(str(question_id))
+    if not isinstance(answer, dict):
+        return None, None
+    return storage.path_of(answer.get("file"), files_folder()), answer
+
+
 def register(meeting, values, signed_in=None):
     """Record a registration. Returns ``(registration, created)``.
 
@@ -199,7 +233,7 @@ def register(meeting, values, signed_in=None):
     registration = Registration(
         meeting_id=meeting.id, email=email, **{k: values[k] for k in DETAIL_FIELDS}
     )
-    registration.answers = values.get("answers", {})
+    registration.answers = store_answer_files(values.get("answers", {}))
     raw = secrets.token_urlsafe(32)
     registration.confirm_token_hash = _digest(raw)
     _move(registration, UNCONFIRMED, signed_in)
@@ -224,7 +258,7 @@ def _register_again(registration, values, signed_in):
     """Someone who withdrew registers again: the same row, with the new details."""
     for field in DETAIL_FIELDS:
         setattr(registration, field, values[field])
-    registration.answers = values.get("answers", {})
+    registration.answers = store_answer_files(values.get("answers", {}))
     registration.endorsed_at = registration.confirmed_at = registration.waitlisted_at = None
     registration.reason = ""
     raw = secrets.token_urlsafe(32)
@@ -496,6 +530,8 @@ def update_details(registration, values, by, version=None):
     """
     if registration.status in (DECLINED, REJECTED, WITHDRAWN):
         raise RegistrationError(_("This registration is closed; it can no longer be changed."))
+    if "answers" in values:
+        values = {**values, "answers": store_answer_files(values["answers"], registration.answers)}
     meeting_id, registration_id = registration.meeting_id, registration.id
     db.session.commit()
     lock_seats(meeting_id)

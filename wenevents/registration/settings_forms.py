@@ -26,6 +26,7 @@ KIND_LABELS = {
     "multiple_choice": _l("Several choices"),
     "yes_no": _l("Yes or no"),
     "date": _l("Date"),
+    "file": _l("File (PDF, PNG or JPEG), such as a nomination letter"),
 }
 CHOICE_KINDS = ("single_choice", "multiple_choice")
 # What <input type="datetime-local"> sends and shows (WTForms would render seconds).

@@ -13,6 +13,7 @@ from wenevents.htmx import is_htmx, render
 from wenevents.meetings.services import published_meeting
 from wenevents.registration import forms, services
 from wenevents.registration.models import Registration
+from wenevents.uploads.downloads import file_response
 
 bp = Blueprint("registration", __name__)
 
@@ -37,7 +38,7 @@ def register(acronym):
     if request.method == "GET" and current_user.is_authenticated:
         form.email.data = form.email.data or current_user.email
     is_open = settings.is_open(utcnow())
-    if is_open and form.validate_on_submit():
+    if is_open and form.validate_on_submit() & form.check_files(questions):
         signed_in = current_user._get_current_object() if current_user.is_authenticated else None
         registration, _created = services.register(meeting, form.values(questions), signed_in)
         if signed_in is not None and registration.email == signed_in.email:
@@ -124,11 +125,12 @@ def edit(acronym):
     if request.method == "GET":
         form.network_id.data = str(registration.network_id or "")
         for q in questions:
-            form[f"q{q.id}"].data = registration.answers.get(str(q.id))
+            if q.kind != "file":  # a file input shows no value
+                form[f"q{q.id}"].data = registration.answers.get(str(q.id))
     form.email.data = registration.email  # the address is the registration's identity
     if request.method == "GET":
         form.version.data = str(registration.version)
-    if form.validate_on_submit():
+    if form.validate_on_submit() & form.check_files(questions, registration.answers):
         try:
             services.update_details(
                 registration,
@@ -148,6 +150,19 @@ def edit(acronym):
         form=form,
         questions=questions,
     )
+
+
+@bp.get("/<acronym:acronym>/registration/files/<int:question_id>")
+@login_required
+def my_file(acronym, question_id):
+    """A file one attached to one's own registration."""
+    _meeting, registration = _my_registration(acronym)
+    if registration is None:
+        abort(404)
+    path, answer = services.answer_file(registration, question_id)
+    if path is None:
+        abort(404)
+    return file_response(path, answer["name"], answer["type"])
 
 
 def _version(value):
