@@ -21,6 +21,7 @@ from wtforms import (
 from wtforms.validators import Email, InputRequired, Length, Optional, ValidationError
 
 from wenevents.forms import Form
+from wenevents.registration.models import DETAIL_FIELDS
 from wenevents.uploads.storage import sniff
 
 TITLES = ["", "Mr", "Ms", "Mx", "Dr", "Prof."]
@@ -185,25 +186,7 @@ class RegistrationForm(Form):
 
     def values(self, questions):
         """What the services store: typed details and the answers by question id."""
-        data = {
-            name: self[name].data
-            for name in (
-                "title",
-                "given_name",
-                "family_name",
-                "email",
-                "organisation",
-                "country_code",
-                "position",
-                "participation_role",
-                "language",
-                "arrival_date",
-                "departure_date",
-                "dietary",
-                "accessibility",
-                "consent_list",
-            )
-        }
+        data = {name: self[name].data for name in (*DETAIL_FIELDS, "email")}
         data["network_id"] = int(self.network_id.data) if self.network_id.data else None
         data["answers"] = {str(q.id): _answer(self[f"q{q.id}"].data) for q in questions}
         return data

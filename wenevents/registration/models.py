@@ -27,6 +27,12 @@ QUESTION_KINDS = (
     "short_text", "long_text", "single_choice", "multiple_choice", "yes_no", "date", "file",
 )  # fmt: skip
 LIST_VISIBILITY = ("hidden", "participants", "public")
+# What a person gives about themselves (the email, their identity, apart).
+DETAIL_FIELDS = (
+    "title", "given_name", "family_name", "organisation", "country_code", "network_id",
+    "position", "participation_role", "language", "arrival_date", "departure_date",
+    "dietary", "accessibility", "consent_list",
+)  # fmt: skip
 
 
 def _in(values):

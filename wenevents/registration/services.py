@@ -25,6 +25,7 @@ from wenevents.extensions import db
 from wenevents.registration.models import (
     APPROVED,
     DECLINED,
+    DETAIL_FIELDS,
     ENDORSED,
     REJECTED,
     SEAT_HOLDING,
@@ -42,22 +43,6 @@ from wenevents.uploads import storage
 CHOICE_KINDS = ("single_choice", "multiple_choice")
 # Changing one of these after approval sends the registration back for a decision.
 KEY_FIELDS = ("given_name", "family_name", "organisation", "network_id", "participation_role")
-DETAIL_FIELDS = (
-    "title",
-    "given_name",
-    "family_name",
-    "organisation",
-    "country_code",
-    "network_id",
-    "position",
-    "participation_role",
-    "language",
-    "arrival_date",
-    "departure_date",
-    "dietary",
-    "accessibility",
-    "consent_list",
-)
 
 
 log = logging.getLogger(__name__)
