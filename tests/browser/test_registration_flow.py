@@ -100,6 +100,10 @@ def test_delegate_registers_is_endorsed_in_place_and_approved(
         "Leave between 21 November 2023 and 25 November 2023."
     )
     expect(delegate.get_by_label("Departure", exact=True)).to_have_attribute("aria-invalid", "true")
+    # The swapped-in field listens once htmx has settled it (a person is never this quick).
+    expect(delegate.locator(".checked-field:has(#departure_date)")).not_to_have_class(
+        re.compile(r"htmx-(added|settling|swapping)")
+    )
     delegate.get_by_label("Departure", exact=True).fill("2023-11-22")
     delegate.get_by_label("Departure", exact=True).press("Tab")
     expect(delegate.locator("#departure_date-error")).to_have_count(0)

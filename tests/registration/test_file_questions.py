@@ -12,10 +12,6 @@ from wenevents.accounts.models import DELEGATE, ORGANISER
 from wenevents.extensions import db
 from wenevents.registration.models import Question
 
-# Werkzeug's test client encodes a large body into a temporary file it never closes; the
-# warning that leaves surfaces in whichever test runs next. Not the app's file handling.
-pytestmark = pytest.mark.filterwarnings("ignore::pytest.PytestUnraisableExceptionWarning")
-
 PDF = b"%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n"
 
 
@@ -73,6 +69,12 @@ def test_file_answer_is_stored_and_served_to_organisers_only(
     assert "no-store" in download.headers["Cache-Control"]
 
 
+@pytest.fixture
+def app_config():
+    """A 2 KB limit: the test client spools a large body into a file it never closes."""
+    return {"REGISTRATION_LIMIT": "10000 per hour", "REGISTRATION_FILE_MAX_BYTES": 2048}
+
+
 @pytest.mark.parametrize(
     ("content", "name", "message"),
     [
@@ -83,7 +85,7 @@ def test_file_answer_is_stored_and_served_to_organisers_only(
             "Send a PDF, PNG or JPEG file.",
         ),
         (b"PK\x03\x04docm", "letter.docm", "Send a PDF, PNG or JPEG file."),
-        (PDF + b"x" * (10 * 1024 * 1024), "big.pdf", "The file is larger than 10 MB."),
+        (PDF + b"x" * 2048, "big.pdf", "The file is larger than 2 KB."),
     ],
 )
 def test_file_answer_refused_by_content_or_size(
@@ -110,3 +112,18 @@ def test_stored_file_name_cannot_reach_other_paths(app):
     folder = Path(app.config["UPLOAD_DIR"])
     assert storage.path_of("../../etc/passwd", folder) is None
     assert storage.path_of("0" * 32 + ".pdf", folder) is None  # well-formed, but not there
+
+
+def test_file_limit_is_named_in_megabytes_from_one_megabyte(app):
+    from types import SimpleNamespace
+
+    from werkzeug.datastructures import FileStorage
+    from wtforms.validators import ValidationError
+
+    from wenevents.registration.forms import _is_document
+
+    app.config["REGISTRATION_FILE_MAX_BYTES"] = 2**20
+    big = FileStorage(io.BytesIO(PDF + b"x" * 2**20), filename="big.pdf")
+
+    with pytest.raises(ValidationError, match=r"^The file is larger than 1 MB\.$"):
+        _is_document(None, SimpleNamespace(data=big))

@@ -209,7 +209,9 @@ def _is_document(_form, field):
         raise ValidationError(_l("Send a PDF, PNG or JPEG file."))
     limit = current_app.config["REGISTRATION_FILE_MAX_BYTES"]
     if size > limit:
-        raise ValidationError(_l("The file is larger than %(mb)d MB.", mb=limit // 2**20))
+        if limit >= 2**20:
+            raise ValidationError(_l("The file is larger than %(mb)d MB.", mb=limit // 2**20))
+        raise ValidationError(_l("The file is larger than %(kb)d KB.", kb=limit // 2**10))
 
 
 def form_class(questions):
