@@ -4,8 +4,9 @@ import hashlib
 import secrets
 from datetime import timedelta
 
-from flask import current_app, request, url_for
+from flask import current_app, request, session, url_for
 from flask_babel import gettext as _
+from flask_login import login_user
 from sqlalchemy import func, or_, select, update
 from sqlalchemy.orm import joinedload, selectinload
 
@@ -77,6 +78,15 @@ def start_session(user):
     user.session_token = token
     audit.record("login.success", _("Signed in"), target=user, actor=user)
     return token
+
+
+def sign_in(user):
+    """Sign ``user`` in on this browser: a fresh cookie session (nothing carried over, so
+    no fixation), a new login session on the server, and Flask-Login told."""
+    session.clear()
+    start_session(user)
+    login_user(user)
+    db.session.commit()
 
 
 def user_for_session(token):

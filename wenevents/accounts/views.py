@@ -12,7 +12,7 @@ from flask import (
     url_for,
 )
 from flask_babel import gettext as _
-from flask_login import current_user, login_required, login_user, logout_user
+from flask_login import current_user, login_required, logout_user
 
 from wenevents.accounts import forms, services
 from wenevents.accounts.models import INVITE, RESET, User
@@ -51,10 +51,7 @@ def login():
     if form.validate_on_submit():
         user = services.authenticate(form.email.data, form.password.data)
         if user:
-            session.clear()  # a new session on sign-in: nothing carried over (fixation)
-            services.start_session(user)
-            login_user(user)
-            db.session.commit()
+            services.sign_in(user)
             return redirect(safe_next(request.args.get("next")), 303)
         g.login_failed = failed = True
     return render("accounts/login.html", form=form, failed=failed)
@@ -136,10 +133,7 @@ def accept_invitation():
         except services.AccountError as error:
             form.password.errors.append(str(error))
         else:
-            session.clear()
-            services.start_session(user)
-            login_user(user)
-            db.session.commit()
+            services.sign_in(user)
             flash(_("Welcome, %(name)s. Your account is ready.", name=user.name), "success")
             return redirect(url_for("accounts.account"), 303)
     return render("accounts/accept_invitation.html", form=form, token=token)
@@ -159,10 +153,7 @@ def account():
             field.errors.append(str(error))
         else:
             # Every session ended, this one too; start a fresh one for this browser.
-            session.clear()
-            services.start_session(user)
-            login_user(user)
-            db.session.commit()
+            services.sign_in(user)
             flash(_("Your password is changed. Other devices are signed out."), "success")
             return redirect(url_for("accounts.account"), 303)
     return render("accounts/account.html", form=form)

@@ -3,7 +3,7 @@ focal point's page of their network's registrations."""
 
 from flask import Blueprint, abort, current_app, flash, redirect, request, session, url_for
 from flask_babel import gettext as _
-from flask_login import current_user, login_required, login_user
+from flask_login import current_user, login_required
 
 from wenevents.accounts import services as accounts
 from wenevents.accounts.models import utcnow
@@ -83,14 +83,11 @@ def confirm():
         return render("accounts/link_invalid.html"), 400
     if request.method == "POST":
         registration = services.confirm(registration)
-        # One object throughout: start_session puts the session token on it for login_user.
+        # One object throughout: sign_in puts the session token on it for Flask-Login.
         user = registration.user
         if user is None:  # withdrawn meanwhile: nothing was confirmed
             return render("accounts/link_invalid.html"), 400
-        session.clear()
-        accounts.start_session(user)
-        login_user(user)
-        db.session.commit()
+        accounts.sign_in(user)
         flash(_("Your address is confirmed."), "success")
         return redirect(url_for("registration.mine", acronym=registration.meeting.acronym), 303)
     return render("registration/confirm.html", registration=registration)
