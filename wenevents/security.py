@@ -2,7 +2,7 @@
 
 from urllib.parse import urlsplit
 
-from flask import current_app, g, make_response, redirect, request, url_for
+from flask import current_app, g, make_response, redirect, request, session, url_for
 from flask.sessions import SecureCookieSessionInterface
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -119,3 +119,17 @@ def safe_next(target, default="/"):
     if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
         return default
     return target
+
+
+def stash_token(name, token, endpoint):
+    """An emailed link's token goes into the session and the browser on to ``endpoint``,
+    so the token leaves the address bar, the history and the Referer header."""
+    session[name] = token
+    return redirect(url_for(endpoint), 303)
+
+
+def link_invalid():
+    """The answer to a used, expired or mangled emailed link."""
+    from wenevents.htmx import render
+
+    return render("accounts/link_invalid.html"), 400

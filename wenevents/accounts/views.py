@@ -20,7 +20,7 @@ from wenevents.accounts.permissions import organiser_required
 from wenevents.extensions import db, limiter
 from wenevents.htmx import is_htmx, render
 from wenevents.networks.services import search_networks
-from wenevents.security import safe_next
+from wenevents.security import link_invalid, safe_next, stash_token
 
 bp = Blueprint("accounts", __name__)
 
@@ -90,8 +90,7 @@ def forgot_password():
 @bp.get("/reset-password/<token>")
 def reset_password(token):
     """Keep the emailed token in the session, out of the address bar and Referer."""
-    session["reset_token"] = token
-    return redirect(url_for("accounts.reset_password_form"), 303)
+    return stash_token("reset_token", token, "accounts.reset_password_form")
 
 
 @bp.route("/reset-password", methods=["GET", "POST"])
@@ -99,7 +98,7 @@ def reset_password_form():
     """Choose a new password from a reset link; every session of the account ends."""
     token = services.usable_token(RESET, session.get("reset_token"))
     if token is None:
-        return render("accounts/link_invalid.html"), 400
+        return link_invalid()
     form = forms.SetPasswordForm()
     if form.validate_on_submit():
         try:
@@ -116,8 +115,7 @@ def reset_password_form():
 @bp.get("/invitations/<token>")
 def invitation(token):
     """Keep the invitation token in the session, out of the address bar and Referer."""
-    session["invite_token"] = token
-    return redirect(url_for("accounts.accept_invitation"), 303)
+    return stash_token("invite_token", token, "accounts.accept_invitation")
 
 
 @bp.route("/invitations/accept", methods=["GET", "POST"])
@@ -125,7 +123,7 @@ def accept_invitation():
     """Set a name and password for the invited address, then sign in."""
     token = services.usable_token(INVITE, session.get("invite_token"))
     if token is None:
-        return render("accounts/link_invalid.html"), 400
+        return link_invalid()
     form = forms.AcceptInvitationForm()
     if form.validate_on_submit():
         try:

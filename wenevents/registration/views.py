@@ -13,6 +13,7 @@ from wenevents.htmx import is_htmx, render
 from wenevents.meetings.services import published_meeting
 from wenevents.registration import forms, services
 from wenevents.registration.models import Registration
+from wenevents.security import link_invalid, stash_token
 from wenevents.uploads.downloads import file_response
 
 bp = Blueprint("registration", __name__)
@@ -71,8 +72,7 @@ def check_field(acronym, field):
 @bp.get("/registrations/confirm/<token>")
 def confirm_link(token):
     """Keep the emailed token in the session, out of the address bar and Referer."""
-    session["registration_token"] = token
-    return redirect(url_for("registration.confirm"), 303)
+    return stash_token("registration_token", token, "registration.confirm")
 
 
 @bp.route("/registrations/confirm", methods=["GET", "POST"])
@@ -80,13 +80,13 @@ def confirm():
     """Confirm the address with one button (a GET never changes anything)."""
     registration = services.by_confirm_token(session.get("registration_token"))
     if registration is None:
-        return render("accounts/link_invalid.html"), 400
+        return link_invalid()
     if request.method == "POST":
         registration = services.confirm(registration)
         # One object throughout: sign_in puts the session token on it for Flask-Login.
         user = registration.user
         if user is None:  # withdrawn meanwhile: nothing was confirmed
-            return render("accounts/link_invalid.html"), 400
+            return link_invalid()
         accounts.sign_in(user)
         flash(_("Your address is confirmed."), "success")
         return redirect(url_for("registration.mine", acronym=registration.meeting.acronym), 303)
