@@ -3,6 +3,7 @@
 import itertools
 from datetime import date, time
 
+from wenevents.agenda import releases
 from wenevents.agenda.models import AgendaItem, Session
 from wenevents.extensions import db
 from wenevents.meetings.models import PUBLISHED, Meeting, MeetingSeries
@@ -79,3 +80,8 @@ def make_document(meeting, **kwargs):
     db.session.add(document)
     db.session.commit()
     return document
+
+
+def publish_agenda(meeting):
+    """Release the meeting's draft agenda, as an organiser's "Publish" does."""
+    return releases.publish(meeting)

@@ -12,6 +12,7 @@ from sqlalchemy import select
 
 from wenevents.accounts.models import User
 from wenevents.accounts.passwords import hash_password
+from wenevents.agenda import releases
 from wenevents.agenda.models import BREAK, DISCUSSION, AgendaItem, Session
 from wenevents.extensions import db
 from wenevents.meetings.models import PUBLISHED, Meeting, MeetingSeries
@@ -238,8 +239,10 @@ def load():
     for number, ordinal, day, city, country, tz, cop in EARLIER:
         if not db.session.scalar(select(Meeting).where(Meeting.acronym == f"gmwen{number}")):
             db.session.add(_earlier_meeting(series, number, ordinal, day, city, country, tz, cop))
-    db.session.add(_fourth_meeting(series, networks))
+    fourth = _fourth_meeting(series, networks)
+    db.session.add(fourth)
     db.session.commit()
+    releases.publish(fourth, note="Demo agenda")
     return True
 
 
@@ -306,6 +309,10 @@ def _fourth_meeting(series, networks):
         )
         for position, item in enumerate(items):
             session.items.append(_item(item, position, networks, PRESENTATION_TITLES.get(number)))
+        # Invented durations: the session's time shared evenly, in whole five minutes.
+        share = session.minutes // max(len(session.items), 1) // 5 * 5
+        for item in session.items:
+            item.duration_minutes = share
         meeting.sessions.append(session)
     # Registration stays open in the demo, so that a newcomer can try it.
     meeting.registration_settings = RegistrationSettings(
@@ -398,6 +405,12 @@ def scale(acronym="gmwen4", sessions=80, items=600):
         session = meeting.sessions[n % len(meeting.sessions)]
         network = networks[n % len(networks)]
         session.items.append(
-            AgendaItem(network=network, title=f"Presentation {n}", position=len(session.items))
+            AgendaItem(
+                network=network,
+                title=f"Presentation {n}",
+                position=len(session.items),
+                duration_minutes=5,
+            )
         )
     db.session.commit()
+    releases.publish(meeting, note="Scaled for a benchmark")

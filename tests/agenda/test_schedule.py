@@ -1,7 +1,7 @@
 import re
 from datetime import date, time
 
-from tests.factories import make_item, make_meeting, make_network, make_session
+from tests.factories import make_item, make_meeting, make_network, make_session, publish_agenda
 
 
 def sessions_in(html):
@@ -58,6 +58,7 @@ def test_unknown_session_gets_404(client, demo):
 def test_schedule_day_without_sessions_says_so(client):
     meeting = make_meeting(start_date=date(2024, 3, 1), end_date=date(2024, 3, 2))
     make_session(meeting, day=date(2024, 3, 2))
+    publish_agenda(meeting)
 
     html = client.get(f"/{meeting.acronym}/schedule").text
 
@@ -70,6 +71,7 @@ def test_schedule_offset_follows_daylight_saving(client):
         timezone="Europe/Zurich", start_date=date(2019, 8, 22), end_date=date(2019, 8, 22)
     )
     make_session(meeting, starts_at=time(14, 0), ends_at=time(15, 0))
+    publish_agenda(meeting)
 
     html = client.get(f"/{meeting.acronym}/schedule").text
 
@@ -81,6 +83,7 @@ def test_schedule_escapes_hostile_item_text(client):
     meeting = make_meeting()
     session = make_session(meeting, title="<script>alert(1)</script>")
     make_item(session, title='<div hx-get="/logout" hx-trigger="load">', network=make_network())
+    publish_agenda(meeting)
 
     html = client.get(f"/{meeting.acronym}/schedule").text
 

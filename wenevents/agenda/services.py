@@ -1,48 +1,40 @@
-"""Reads of the agenda for the public schedule."""
+"""Reads of the public agenda: always the latest release, never the draft."""
 
 from itertools import groupby
 
 from sqlalchemy import select
-from sqlalchemy.orm import joinedload, selectinload
 
-from wenevents.agenda.models import AgendaItem, Session
+from wenevents.agenda import releases
 from wenevents.extensions import db
 from wenevents.meetings.models import PUBLISHED, Meeting
 
 
-def published_schedule(acronym):
-    """A published meeting with its sessions and their items, in three queries; or None."""
-    query = (
-        select(Meeting)
-        .where(Meeting.acronym == acronym, Meeting.status == PUBLISHED)
-        .options(
-            selectinload(Meeting.sessions)
-            .selectinload(Session.items)
-            .joinedload(AgendaItem.network)
-        )
-    )
-    return db.session.scalars(query).first()
+def public_agenda(acronym):
+    """``(meeting, release, sessions)`` of a published meeting, or None.
+
+    ``release`` is None (and ``sessions`` empty) until the agenda is first published.
+    One query when released, two before.
+    """
+    release = releases.latest_release(acronym)
+    if release is not None:
+        return release.meeting, release, releases.sessions_of(release)
+    query = select(Meeting).where(Meeting.acronym == acronym, Meeting.status == PUBLISHED)
+    meeting = db.session.scalars(query).first()
+    return (meeting, None, []) if meeting else None
 
 
-def sessions_by_day(meeting):
+def sessions_by_day(meeting, sessions):
     """``[(day, [sessions…]), …]`` for every day of the meeting, empty days included."""
-    by_day = {day: list(group) for day, group in groupby(meeting.sessions, key=lambda s: s.day)}
+    by_day = {day: list(group) for day, group in groupby(sessions, key=lambda s: s.day)}
     return [(day, by_day.pop(day, [])) for day in meeting.days] + sorted(by_day.items())
 
 
-def published_session(acronym, number):
-    """One session of a published meeting, with its items; or None."""
-    query = (
-        select(Session)
-        .join(Session.meeting)
-        .where(
-            Meeting.acronym == acronym,
-            Meeting.status == PUBLISHED,
-            Session.number == number,
-        )
-        .options(
-            joinedload(Session.meeting),
-            selectinload(Session.items).joinedload(AgendaItem.network),
-        )
-    )
-    return db.session.scalars(query).first()
+def public_session(acronym, number):
+    """``(meeting, release, session)`` for one released session, or None."""
+    release = releases.latest_release(acronym)
+    if release is None:
+        return None
+    for session in releases.sessions_of(release):
+        if session.number == number:
+            return release.meeting, release, session
+    return None

@@ -28,7 +28,6 @@ def published_meeting(acronym):
             joinedload(Meeting.series),
             joinedload(Meeting.registration_settings),
             selectinload(Meeting.networks),
-            selectinload(Meeting.sessions),
             selectinload(Meeting.documents).joinedload(Document.network),
         )
     )

@@ -2,6 +2,7 @@
 
 from flask import Blueprint, abort
 
+from wenevents.agenda import releases
 from wenevents.htmx import render
 from wenevents.meetings import services
 
@@ -25,9 +26,11 @@ def meeting(acronym):
     """What, when, where, documents, networks and sessions of one edition."""
     meeting = services.published_meeting(acronym) or abort(404)
     editions, previous, following = services.series_neighbours(meeting)
+    release = releases.latest_release(acronym)
     return render(
         "meetings/meeting.html",
         meeting=meeting,
+        sessions=releases.sessions_of(release) if release else [],
         earlier_editions=[m for m in editions if m.number < meeting.number],
         previous=previous,
         following=following,

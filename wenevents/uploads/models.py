@@ -5,7 +5,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from wenevents.extensions import db
 
-DOCUMENT_KINDS = ("report", "agenda", "press_release", "information_sheet", "other")
+DOCUMENT_KINDS = ("report", "agenda", "press_release", "information_sheet", "slides", "other")
 LANGUAGES = ("en", "fr", "es")
 
 
@@ -28,6 +28,10 @@ class Document(db.Model):
     # Set for a network's information sheet.
     network_id: Mapped[int | None] = mapped_column(
         ForeignKey("networks.id", ondelete="RESTRICT"), index=True
+    )
+    # Set for a presentation's slides; deleting the presentation keeps the file.
+    agenda_item_id: Mapped[int | None] = mapped_column(
+        ForeignKey("agenda_items.id", ondelete="SET NULL"), index=True
     )
     kind: Mapped[str] = mapped_column(String(30))
     title: Mapped[str] = mapped_column(String(300))

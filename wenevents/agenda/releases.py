@@ -1,0 +1,391 @@
+"""Releases: the numbered, published copies of an agenda, and their changelog.
+
+Organisers edit the live tables, the draft. Publishing copies the draft into a
+``Release.snapshot`` (plain JSON) and records what was added, moved, changed or cancelled
+since the release before. Everything public (schedule, session pages, exports) reads the
+latest snapshot, in one query, so it never shows half-done edits and its cost does not
+depend on the draft.
+"""
+
+from dataclasses import dataclass, field
+from datetime import date, datetime, time
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import joinedload, selectinload
+
+from wenevents.accounts.models import utcnow
+from wenevents.agenda.models import AgendaItem, Release, Session
+from wenevents.audit.services import record
+from wenevents.extensions import db
+from wenevents.meetings.models import PUBLISHED, Meeting
+
+ADDED, MOVED, CHANGED, CANCELLED = "added", "moved", "changed", "cancelled"
+# Fields whose change means the thing happens somewhere or sometime else.
+PLACE_FIELDS = ("day", "starts_at", "ends_at", "room", "session")
+# Bookkeeping, not content: a change here alone is no change.
+BOOKKEEPING = ("sequence", "modified", "items")
+
+
+# -- Reading a release --------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PublicNetwork:
+    slug: str
+    acronym: str
+    name: str
+
+
+@dataclass
+class PublicItem:
+    """An item as released: times are wall-clock times in the meeting's zone."""
+
+    uid: str
+    kind: str
+    title: str
+    presenters: str
+    duration_minutes: int | None
+    day: date
+    starts_at: time
+    ends_at: time
+    network: PublicNetwork | None
+    sequence: int
+    modified: datetime
+    session: "PublicSession" = field(repr=False, default=None)
+
+    def start(self, tz):
+        return datetime.combine(self.day, self.starts_at, tz)
+
+    def end(self, tz):
+        return datetime.combine(self.day, self.ends_at, tz)
+
+
+@dataclass
+class PublicSession:
+    """A session as released; a closed one carries its number, time and room only."""
+
+    uid: str
+    number: int
+    title: str
+    description: str
+    objectives: str
+    day: date
+    starts_at: time
+    ends_at: time
+    room: str
+    chair: str
+    is_public: bool
+    sequence: int
+    modified: datetime
+    items: list[PublicItem]
+
+    def start(self, tz):
+        return datetime.combine(self.day, self.starts_at, tz)
+
+    def end(self, tz):
+        return datetime.combine(self.day, self.ends_at, tz)
+
+    @property
+    def chairs(self):
+        return split_names(self.chair)
+
+
+def split_names(text):
+    """``"Ana Ruiz, Li Wei; Tom Ek"`` → ``["Ana Ruiz", "Li Wei", "Tom Ek"]``."""
+    return [name.strip() for name in text.replace(";", ",").split(",") if name.strip()]
+
+
+def sessions_of(release):
+    """The released sessions, in order, as objects the templates and exports read."""
+    sessions = []
+    for raw in release.snapshot["sessions"]:
+        day = date.fromisoformat(raw["day"])
+        session = PublicSession(
+            uid=raw["uid"],
+            number=raw["number"],
+            title=raw["title"],
+            description=raw["description"],
+            objectives=raw["objectives"],
+            day=day,
+            starts_at=time.fromisoformat(raw["starts_at"]),
+            ends_at=time.fromisoformat(raw["ends_at"]),
+            room=raw["room"],
+            chair=raw["chair"],
+            is_public=raw["is_public"],
+            sequence=raw["sequence"],
+            modified=datetime.fromisoformat(raw["modified"]),
+            items=[],
+        )
+        for item in raw["items"]:
+            network = item["network"]
+            session.items.append(
+                PublicItem(
+                    uid=item["uid"],
+                    kind=item["kind"],
+                    title=item["title"],
+                    presenters=item["presenters"],
+                    duration_minutes=item["duration_minutes"],
+                    day=day,
+                    starts_at=time.fromisoformat(item["starts_at"]),
+                    ends_at=time.fromisoformat(item["ends_at"]),
+                    network=PublicNetwork(**network) if network else None,
+                    sequence=item["sequence"],
+                    modified=datetime.fromisoformat(item["modified"]),
+                    session=session,
+                )
+            )
+        sessions.append(session)
+    return sessions
+
+
+def latest_release(acronym):
+    """The latest release of a published meeting, with its meeting, in one query; or None."""
+    newest = (
+        select(func.max(Release.number))
+        .where(Release.meeting_id == Meeting.id)
+        .correlate(Meeting)
+        .scalar_subquery()
+    )
+    query = (
+        select(Release)
+        .join(Release.meeting)
+        .where(
+            Meeting.acronym == acronym,
+            Meeting.status == PUBLISHED,
+            Release.number == newest,
+        )
+        .options(joinedload(Release.meeting))
+    )
+    return db.session.scalars(query).first()
+
+
+def releases_of(meeting):
+    """Every release of a meeting, newest first (the changelog)."""
+    query = (
+        select(Release)
+        .where(Release.meeting_id == meeting.id)
+        .order_by(Release.number.desc())
+        .options(joinedload(Release.created_by))
+    )
+    return db.session.scalars(query).all()
+
+
+# -- Making a release ---------------------------------------------------------------
+
+
+def draft_sessions(meeting):
+    """The draft's sessions with items and networks, in three queries."""
+    query = (
+        select(Session)
+        .where(Session.meeting_id == meeting.id)
+        .order_by(Session.day, Session.starts_at, Session.number)
+        .options(selectinload(Session.items).joinedload(AgendaItem.network))
+    )
+    return db.session.scalars(query).all()
+
+
+def _clock(moment):
+    return moment.strftime("%H:%M")
+
+
+def _draft_snapshot(sessions):
+    """The draft as JSON, without sequences (those depend on the release before)."""
+    result = []
+    for session in sessions:
+        entry = {
+            "uid": session.uid,
+            "number": session.number,
+            "day": session.day.isoformat(),
+            "starts_at": _clock(session.starts_at),
+            "ends_at": _clock(session.ends_at),
+            "room": session.room,
+            "is_public": session.is_public,
+            # What the public may not know of a closed session is never copied out.
+            "title": session.title if session.is_public else "",
+            "description": session.description if session.is_public else "",
+            "objectives": session.objectives if session.is_public else "",
+            "chair": session.chair if session.is_public else "",
+            "items": [],
+        }
+        if session.is_public:
+            for item, (start, end) in session.item_times().items():
+                network = item.network
+                entry["items"].append(
+                    {
+                        "uid": item.uid,
+                        "kind": item.kind,
+                        "title": item.title,
+                        "presenters": item.presenters,
+                        "duration_minutes": item.duration_minutes,
+                        "starts_at": _clock(start),
+                        "ends_at": _clock(end),
+                        "session": session.uid,
+                        "network": {
+                            "slug": network.slug,
+                            "acronym": network.acronym,
+                            "name": network.name,
+                        }
+                        if network
+                        else None,
+                    }
+                )
+        result.append(entry)
+    return {"sessions": result}
+
+
+def _content(entry):
+    """What a calendar or an app would show of an entry; items included for a session."""
+    content = {key: value for key, value in entry.items() if key not in BOOKKEEPING}
+    if "items" in entry:
+        content["items"] = [_content(item) for item in entry["items"]]
+    return content
+
+
+def _index(snapshot):
+    """``{uid: entry}`` for every session and item of a snapshot."""
+    entries = {}
+    for session in snapshot["sessions"]:
+        entries[session["uid"]] = session
+        for item in session["items"]:
+            entries[item["uid"]] = item
+    return entries
+
+
+def _stamp(snapshot, previous, now):
+    """Give each entry its ``sequence`` and ``modified``: carried over when unchanged,
+    raised by one when its content changed, so calendars update instead of duplicating."""
+    before = _index(previous) if previous else {}
+    for uid, entry in _index(snapshot).items():
+        old = before.get(uid)
+        if old is None:
+            entry["sequence"], entry["modified"] = 0, now.isoformat()
+        elif _content(old) == _content(entry):
+            entry["sequence"], entry["modified"] = old["sequence"], old["modified"]
+        else:
+            entry["sequence"], entry["modified"] = old["sequence"] + 1, now.isoformat()
+
+
+def changes_between(previous, snapshot):
+    """The changelog from ``previous`` (or nothing) to ``snapshot``, sessions first."""
+    before = _index(previous) if previous else {}
+    after = _index(snapshot)
+    sessions_after = {s["uid"]: s for s in snapshot["sessions"]}
+    sessions_before = {s["uid"]: s for s in previous["sessions"]} if previous else {}
+    changes = []
+
+    def describe(entry, sessions):
+        if "items" in entry:
+            return {"what": "session", "number": entry["number"], "title": entry["title"]}
+        session = sessions.get(entry["session"], {})
+        return {
+            "what": "item",
+            "number": session.get("number"),
+            "title": entry["title"],
+            "kind": entry["kind"],
+            "network": (entry["network"] or {}).get("acronym", ""),
+        }
+
+    def place(entry, sessions):
+        session = sessions.get(entry.get("session"), entry)
+        return {
+            "day": session["day"],
+            "starts_at": entry["starts_at"],
+            "ends_at": entry["ends_at"],
+            "room": session["room"],
+            "number": session["number"],
+            "session": session["uid"],
+        }
+
+    def moved(old_place, new_place):
+        # Renumbering alone moves nothing: the session keeps its time and room.
+        return {k: v for k, v in old_place.items() if k != "number"} != {
+            k: v for k, v in new_place.items() if k != "number"
+        }
+
+    for uid, entry in after.items():
+        old = before.get(uid)
+        if old is None:
+            changes.append(
+                {"action": ADDED, "uid": uid, **describe(entry, sessions_after)}
+                | {"after": place(entry, sessions_after)}
+            )
+            continue
+        old_place, new_place = place(old, sessions_before), place(entry, sessions_after)
+        own = {k: v for k, v in _content(entry).items() if k != "items"}
+        old_own = {k: v for k, v in _content(old).items() if k != "items"}
+        fields = sorted(
+            k
+            for k in own
+            if own[k] != old_own.get(k) and k not in PLACE_FIELDS and k != "number"
+        )
+        if moved(old_place, new_place):
+            changes.append(
+                {"action": MOVED, "uid": uid, **describe(entry, sessions_after)}
+                | {"before": old_place, "after": new_place, "fields": fields}
+            )
+        elif fields:
+            changes.append(
+                {"action": CHANGED, "uid": uid, **describe(entry, sessions_after)}
+                | {"fields": fields}
+            )
+    for uid, old in before.items():
+        if uid not in after:
+            changes.append(
+                {"action": CANCELLED, "uid": uid, **describe(old, sessions_before)}
+                | {"before": place(old, sessions_before)}
+            )
+    order = {ADDED: 1, MOVED: 2, CHANGED: 3, CANCELLED: 4}
+    changes.sort(key=lambda c: (c["what"] != "session", order[c["action"]], c["number"] or 0))
+    return changes
+
+
+def _latest_of(meeting):
+    query = (
+        select(Release)
+        .where(Release.meeting_id == meeting.id)
+        .order_by(Release.number.desc())
+        .limit(1)
+    )
+    return db.session.scalars(query).first()
+
+
+def pending_changes(meeting):
+    """What publishing now would add, move, change or cancel."""
+    latest = _latest_of(meeting)
+    snapshot = _draft_snapshot(draft_sessions(meeting))
+    return changes_between(latest.snapshot if latest else None, snapshot), latest
+
+
+def publish(meeting, by=None, note=""):
+    """Make the next release from the draft; None when nothing changed since the last.
+
+    The first release is made even from an empty draft, so an organiser can announce
+    that the schedule is published.
+    """
+    latest = _latest_of(meeting)
+    snapshot = _draft_snapshot(draft_sessions(meeting))
+    changes = changes_between(latest.snapshot if latest else None, snapshot)
+    if latest is not None and not changes:
+        return None
+    now = utcnow().replace(microsecond=0)
+    _stamp(snapshot, latest.snapshot if latest else None, now)
+    release = Release(
+        meeting=meeting,
+        number=(latest.number + 1) if latest else 1,
+        created_at=now,
+        created_by=by,
+        note=note.strip()[:500],
+        snapshot=snapshot,
+        changes=changes,
+    )
+    db.session.add(release)
+    record(
+        "agenda.published",
+        f"{meeting.acronym}: release {release.number}, {len(changes)} changes",
+        target=meeting,
+        actor=by,
+        commit=False,
+        release=release.number,
+    )
+    db.session.commit()
+    return release
