@@ -314,9 +314,7 @@ def changes_between(previous, snapshot):
         own = {k: v for k, v in _content(entry).items() if k != "items"}
         old_own = {k: v for k, v in _content(old).items() if k != "items"}
         fields = sorted(
-            k
-            for k in own
-            if own[k] != old_own.get(k) and k not in PLACE_FIELDS and k != "number"
+            k for k in own if own[k] != old_own.get(k) and k not in PLACE_FIELDS and k != "number"
         )
         if moved(old_place, new_place):
             changes.append(
