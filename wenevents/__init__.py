@@ -39,6 +39,10 @@ def create_app(test_config=None):
     security.init_app(app)  # after web: its headers decide what web's caching may cache
 
     from wenevents.accounts.views import bp as accounts_bp
+    from wenevents.agenda.calendar_views import bp as agenda_calendar_bp
+    from wenevents.agenda.editor import bp as agenda_editor_bp
+    from wenevents.agenda.frab_views import bp as agenda_frab_bp
+    from wenevents.agenda.release_views import bp as agenda_releases_bp
     from wenevents.agenda.views import bp as agenda_bp
     from wenevents.audit.views import bp as audit_bp
     from wenevents.meetings.views import bp as meetings_bp
@@ -50,6 +54,10 @@ def create_app(test_config=None):
     app.register_blueprint(meetings_bp)
     app.register_blueprint(networks_bp)
     app.register_blueprint(agenda_bp)
+    app.register_blueprint(agenda_calendar_bp)
+    app.register_blueprint(agenda_frab_bp)
+    app.register_blueprint(agenda_releases_bp)
+    app.register_blueprint(agenda_editor_bp)
     app.register_blueprint(accounts_bp)
     app.register_blueprint(audit_bp)
     app.register_blueprint(registration_bp)
