@@ -1,0 +1,115 @@
+"""Forms of the agenda editor: a session, an item, publishing."""
+
+from flask_babel import format_date
+from flask_babel import lazy_gettext as _l
+from wtforms import (
+    BooleanField,
+    DateField,
+    HiddenField,
+    IntegerField,
+    SelectField,
+    StringField,
+    TextAreaField,
+    TimeField,
+)
+from wtforms.validators import InputRequired, Length, NumberRange, Optional, ValidationError
+
+from wenevents.agenda.models import BREAK, DISCUSSION, PRESENTATION
+from wenevents.forms import Form
+
+KIND_LABELS = {
+    PRESENTATION: _l("Presentation by a network"),
+    DISCUSSION: _l("Discussion"),
+    BREAK: _l("Break"),
+}
+
+
+class VersionedForm(Form):
+    # The version the organiser opened; a save against a newer one is refused (409).
+    version = HiddenField()
+
+    def opened_version(self):
+        try:
+            return int(self.version.data)
+        except (TypeError, ValueError):
+            return None
+
+
+class SessionForm(VersionedForm):
+    title = StringField(_l("Title"), validators=[InputRequired(), Length(max=300)])
+    day = DateField(_l("Day"), validators=[InputRequired(_l("Choose the day."))])
+    starts_at = TimeField(_l("Starts"), validators=[InputRequired(_l("Give the start time."))])
+    ends_at = TimeField(_l("Ends"), validators=[InputRequired(_l("Give the end time."))])
+    room = StringField(_l("Room"), validators=[Length(max=100)])
+    chair = StringField(
+        _l("Chair or moderators"),
+        description=_l("Names separated by commas."),
+        validators=[Length(max=300)],
+    )
+    description = TextAreaField(_l("Description"), validators=[Length(max=5000)])
+    objectives = TextAreaField(_l("Objectives"), validators=[Length(max=5000)])
+    is_public = BooleanField(_l("Open to the public (a closed session shows only its time)"))
+
+    def __init__(self, *args, meeting, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.meeting = meeting
+
+    def validate_day(self, field):
+        meeting = self.meeting
+        if field.data and not meeting.start_date <= field.data <= meeting.end_date:
+            raise ValidationError(
+                _l(
+                    "Choose a day of the meeting, from %(first)s to %(last)s.",
+                    first=format_date(meeting.start_date, "d MMMM yyyy"),
+                    last=format_date(meeting.end_date, "d MMMM yyyy"),
+                )
+            )
+
+    def validate_ends_at(self, field):
+        if field.data and self.starts_at.data and field.data <= self.starts_at.data:
+            raise ValidationError(_l("The end must be after the start."))
+
+
+class ItemForm(VersionedForm):
+    kind = SelectField(_l("Kind"), choices=list(KIND_LABELS.items()), default=PRESENTATION)
+    title = StringField(_l("Title"), validators=[InputRequired(), Length(max=300)])
+    network = SelectField(
+        _l("Network"),
+        description=_l("The network that presents; only for a presentation."),
+        validate_choice=False,
+    )
+    presenters = StringField(
+        _l("Presenters"),
+        description=_l("Names separated by commas."),
+        validators=[Length(max=500)],
+    )
+    duration_minutes = IntegerField(
+        _l("Duration (minutes)"),
+        validators=[
+            Optional(),
+            NumberRange(min=1, max=600, message=_l("Give between 1 and 600 minutes.")),
+        ],
+    )
+
+    def __init__(self, *args, networks, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.networks = {str(n.id): n for n in networks}
+        self.network.choices = [("", _l("— none —"))] + [
+            (str(n.id), f"{n.acronym} – {n.name}") for n in networks
+        ]
+
+    def validate_network(self, field):
+        if field.data and field.data not in self.networks:
+            raise ValidationError(_l("Choose a network that takes part in this meeting."))
+        if self.kind.data == PRESENTATION and not field.data:
+            raise ValidationError(_l("Choose the network that presents."))
+
+    def chosen_network(self):
+        return self.networks.get(self.network.data or "")
+
+
+class PublishForm(Form):
+    note = StringField(
+        _l("Note for the changelog (optional)"),
+        validators=[Length(max=500)],
+    )
