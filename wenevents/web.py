@@ -2,7 +2,7 @@
 
 import hashlib
 from contextlib import suppress
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from functools import lru_cache
 from pathlib import Path
 
@@ -41,6 +41,7 @@ def init_app(app):
         country=country_name,
         paragraphs=paragraphs,
         local_datetime=format_local_datetime,
+        iso_day=format_iso_day,
     )
 
 
@@ -131,6 +132,11 @@ def refuse_undecodable_forms():
 def format_day(value):
     """``Tuesday 21 November 2023`` in the current locale."""
     return format_date(value, "EEEE d MMMM y")
+
+
+def format_iso_day(value):
+    """``Tue 21 Nov 2023`` from ``2023-11-21``, as stored in a release's changelog."""
+    return format_date(date.fromisoformat(value), "EEE d MMM y")
 
 
 def format_date_range(start, end):

@@ -425,10 +425,10 @@ def _double_bookings(sessions, found):
                     (item_start, item_end, session, f"item-{item.id}", name)
                 )
     for entries in commitments.values():
-        for index, (a_start, a_end, a_session, a_key, name) in enumerate(entries):
-            for b_start, b_end, b_session, b_key, _name in entries[index + 1 :]:
-                if a_session is not b_session and _overlap(a_start, a_end, b_start, b_end):
-                    for key, other in ((a_key, b_session), (b_key, a_session)):
+        for index, a in enumerate(entries):
+            for b in entries[index + 1 :]:
+                if a[2] is not b[2] and _overlap(a[0], a[1], b[0], b[1]):
+                    for (_s, _e, _session, key, name), other in ((a, b[2]), (b, a[2])):
                         found[key].append(
                             _(
                                 "%(name)s is also in session %(number)s at the same time.",

@@ -7,6 +7,7 @@ from wtforms import (
     DateField,
     HiddenField,
     IntegerField,
+    SelectChoice,
     SelectField,
     StringField,
     TextAreaField,
@@ -71,7 +72,11 @@ class SessionForm(VersionedForm):
 
 
 class ItemForm(VersionedForm):
-    kind = SelectField(_l("Kind"), choices=list(KIND_LABELS.items()), default=PRESENTATION)
+    kind = SelectField(
+        _l("Kind"),
+        choices=[SelectChoice(k, v) for k, v in KIND_LABELS.items()],
+        default=PRESENTATION,
+    )
     title = StringField(_l("Title"), validators=[InputRequired(), Length(max=300)])
     network = SelectField(
         _l("Network"),
@@ -83,6 +88,11 @@ class ItemForm(VersionedForm):
         description=_l("Names separated by commas."),
         validators=[Length(max=500)],
     )
+    session = SelectField(
+        _l("Session"),
+        description=_l("Choose another session to move the item to its end."),
+        validate_choice=False,
+    )
     duration_minutes = IntegerField(
         _l("Duration (minutes)"),
         validators=[
@@ -91,12 +101,32 @@ class ItemForm(VersionedForm):
         ],
     )
 
-    def __init__(self, *args, networks, **kwargs):
+    def __init__(self, *args, networks, sessions=None, **kwargs):
+        """``sessions``: the meeting's sessions when editing (the item may move); None
+        when adding to a given session."""
         super().__init__(*args, **kwargs)
         self.networks = {str(n.id): n for n in networks}
-        self.network.choices = [("", _l("— none —"))] + [
-            (str(n.id), f"{n.acronym} – {n.name}") for n in networks
+        self.network.choices = [SelectChoice("", _l("— none —"))] + [
+            SelectChoice(str(n.id), f"{n.acronym} – {n.name}") for n in networks
         ]
+        if sessions is None:
+            del self.session
+            self.sessions = {}
+        else:
+            self.sessions = {str(s.id): s for s in sessions}
+            self.session.choices = [
+                SelectChoice(
+                    str(s.id), _l("Session %(number)s – %(title)s", number=s.number, title=s.title)
+                )
+                for s in sessions
+            ]
+
+    def validate_session(self, field):
+        if field.data not in self.sessions:
+            raise ValidationError(_l("Choose a session of this meeting."))
+
+    def chosen_session(self):
+        return self.sessions.get(getattr(self.session, "data", None) or "")
 
     def validate_network(self, field):
         if field.data and field.data not in self.networks:
