@@ -49,7 +49,9 @@ class SessionForm(VersionedForm):
     )
     description = TextAreaField(_l("Description"), validators=[Length(max=5000)])
     objectives = TextAreaField(_l("Objectives"), validators=[Length(max=5000)])
-    is_public = BooleanField(_l("Open to the public (a closed session shows only its time)"))
+    is_public = BooleanField(
+        _l("Open to the public (a closed session shows only its time)"), default=True
+    )
 
     def __init__(self, *args, meeting, **kwargs):
         super().__init__(*args, **kwargs)
