@@ -2,7 +2,7 @@ import re
 
 import pytest
 
-from tests.factories import make_item, make_meeting, make_network, make_session
+from tests.factories import make_item, make_meeting, make_network, make_session, publish_agenda
 from wenevents.extensions import db
 from wenevents.meetings.models import DRAFT
 
@@ -77,6 +77,7 @@ def test_network_page_shows_presentations_newest_meeting_first(client):
     for meeting, title in ((older, "Old talk"), (newer, "New talk")):
         meeting.networks.append(network)
         make_item(make_session(meeting), network=network, title=title)
+        publish_agenda(meeting)
     db.session.commit()
 
     html = client.get("/networks/naweg").text
@@ -94,6 +95,9 @@ def test_network_page_leaves_out_closed_sessions_and_drafts(client):
     draft.networks.append(network)
     make_item(make_session(published, is_public=False), network=network, title="Closed talk")
     make_item(make_session(draft), network=network, title="Draft talk")
+    publish_agenda(published)
+    publish_agenda(draft)
+    make_item(make_session(published), network=network, title="Unpublished talk")
     db.session.commit()
 
     html = client.get("/networks/resg").text
@@ -101,6 +105,7 @@ def test_network_page_leaves_out_closed_sessions_and_drafts(client):
     assert "Closed talk" not in html
     assert "Draft talk" not in html
     assert "Secret draft" not in html
+    assert "Unpublished talk" not in html
 
 
 def test_archived_network_is_hidden_from_list_but_keeps_its_page(client):

@@ -34,6 +34,7 @@ class PublicNetwork:
     slug: str
     acronym: str
     name: str
+    id: int | None = None
 
 
 @dataclass
@@ -159,6 +160,23 @@ def latest_release(acronym):
     return db.session.scalars(query).first()
 
 
+def latest_releases(meeting_ids):
+    """``{meeting_id: latest release}`` for these meetings, in one query."""
+    if not meeting_ids:
+        return {}
+    newest = (
+        select(Release.meeting_id, func.max(Release.number).label("number"))
+        .where(Release.meeting_id.in_(meeting_ids))
+        .group_by(Release.meeting_id)
+        .subquery()
+    )
+    query = select(Release).join(
+        newest,
+        (Release.meeting_id == newest.c.meeting_id) & (Release.number == newest.c.number),
+    )
+    return {release.meeting_id: release for release in db.session.scalars(query)}
+
+
 def releases_of(meeting):
     """Every release of a meeting, newest first (the changelog)."""
     query = (
@@ -221,6 +239,7 @@ def _draft_snapshot(sessions):
                         "ends_at": _clock(end),
                         "session": session.uid,
                         "network": {
+                            "id": network.id,
                             "slug": network.slug,
                             "acronym": network.acronym,
                             "name": network.name,

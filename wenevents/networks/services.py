@@ -1,9 +1,9 @@
 """Reads of networks for the public pages."""
 
 from sqlalchemy import or_, select
-from sqlalchemy.orm import joinedload
 
-from wenevents.agenda.models import PRESENTATION, AgendaItem, Session
+from wenevents.agenda import releases
+from wenevents.agenda.models import PRESENTATION
 from wenevents.audit import services as audit
 from wenevents.extensions import db
 from wenevents.meetings.models import PUBLISHED, Meeting, meeting_networks
@@ -57,19 +57,17 @@ def network_history(network):
         .where(meeting_networks.c.network_id == network.id, Meeting.status == PUBLISHED)
         .order_by(Meeting.start_date.desc())
     ).all()
-    items = db.session.scalars(
-        select(AgendaItem)
-        .join(AgendaItem.session)
-        .join(Session.meeting)
-        .where(
-            AgendaItem.network_id == network.id,
-            AgendaItem.kind == PRESENTATION,
-            Session.is_public.is_(True),
-            Meeting.status == PUBLISHED,
-        )
-        .options(joinedload(AgendaItem.session))
-        .order_by(Session.day, Session.starts_at, AgendaItem.position)
-    ).all()
+    # Presentations as published: the latest release of each meeting, never the draft.
+    released = releases.latest_releases([m.id for m in meetings])
+    items = {
+        meeting_id: [
+            item
+            for session in releases.sessions_of(release)
+            for item in session.items
+            if item.kind == PRESENTATION and item.network and item.network.id == network.id
+        ]
+        for meeting_id, release in released.items()
+    }
     sheets = db.session.scalars(
         select(Document)
         .join(Document.meeting)
@@ -79,7 +77,7 @@ def network_history(network):
     return [
         (
             meeting,
-            [i for i in items if i.session.meeting_id == meeting.id],
+            items.get(meeting.id, []),
             [d for d in sheets if d.meeting_id == meeting.id],
         )
         for meeting in meetings
