@@ -1,7 +1,7 @@
 """Every domain's models, imported together so relationships and migrations see them all."""
 
 from wenevents.accounts.models import LoginSession, Token, User, user_networks
-from wenevents.agenda.models import AgendaItem, Session
+from wenevents.agenda.models import AgendaItem, Release, Session
 from wenevents.audit.models import AuditEntry
 from wenevents.meetings.models import Meeting, MeetingSeries, meeting_networks
 from wenevents.networks.models import FocalPoint, Network, focal_point_networks
@@ -11,12 +11,13 @@ from wenevents.registration.models import (
     RegistrationEvent,
     RegistrationSettings,
 )
-from wenevents.uploads.models import Document
+from wenevents.uploads.models import Document, DocumentVersion
 
 __all__ = [
     "AgendaItem",
     "AuditEntry",
     "Document",
+    "DocumentVersion",
     "FocalPoint",
     "LoginSession",
     "Meeting",
@@ -26,6 +27,7 @@ __all__ = [
     "Registration",
     "RegistrationEvent",
     "RegistrationSettings",
+    "Release",
     "Session",
     "Token",
     "User",

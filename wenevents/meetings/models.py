@@ -59,6 +59,8 @@ class Meeting(db.Model):
     description: Mapped[str] = mapped_column(default="")
     disclaimer: Mapped[str] = mapped_column(default="")
     status: Mapped[str] = mapped_column(String(20), default=DRAFT)
+    # Materials uploaded after this moment (UTC) are accepted and marked late.
+    materials_deadline: Mapped[datetime | None]
     # Demo meetings carry invented facts (times, rooms, presenters); the site says so.
     is_demo: Mapped[bool] = mapped_column(default=False)
     created_at: Mapped[datetime] = mapped_column(server_default=func.now())
