@@ -17,6 +17,7 @@ def init_app(app):
     app.cli.add_command(demo_passwords)
     app.cli.add_command(create_user)
     app.cli.add_command(health)
+    app.cli.add_command(import_schedule)
 
 
 def main():
@@ -121,3 +122,36 @@ def health():
         click.echo(f"database: schema {sorted(current)} is not at {sorted(heads)}", err=True)
         sys.exit(1)
     click.echo("ok: database answers, schema current")
+
+
+@click.command("import-schedule")
+@click.argument("acronym")
+@click.argument("file", type=click.File("rb"))
+@click.option("--yes", is_flag=True, help="Import without asking.")
+@with_appcontext
+def import_schedule(acronym, file, yes):
+    """Import a frab or pretalx schedule.json into a meeting's draft agenda.
+
+    Prints what would be created and what cannot be imported, then asks before writing.
+    """
+    from wenevents.agenda import importing
+    from wenevents.meetings.models import Meeting
+
+    meeting = db.session.scalar(db.select(Meeting).filter_by(acronym=acronym))
+    if meeting is None:
+        raise click.BadParameter(f"no meeting {acronym!r}", param_hint="ACRONYM")
+    try:
+        plan = importing.preview(meeting, file.read(importing.MAX_BYTES + 1))
+    except importing.ImportProblem as problem:
+        raise click.ClickException(str(problem)) from problem
+    for line in importing.describe(plan, meeting):
+        click.echo(line)
+    if not plan["sessions"]:
+        raise click.ClickException("Nothing in this file can be imported into this meeting.")
+    if not yes:
+        click.confirm("Import into the draft agenda?", abort=True)
+    try:
+        sessions, items = importing.apply(meeting, plan)
+    except importing.ImportProblem as problem:
+        raise click.ClickException(str(problem)) from problem
+    click.echo(f"Imported {sessions} sessions with {items} items into the draft of {acronym}.")

@@ -27,7 +27,7 @@ from wenevents.accounts.models import DELEGATE, ORGANISER
 from wenevents.agenda import importing, releases
 from wenevents.agenda.models import BREAK, Session
 from wenevents.extensions import db
-from wenevents.meetings.models import Meeting
+from wenevents.meetings.models import DRAFT, Meeting
 from wenevents.uploads.models import Document
 
 # The accounts suite's app (its client forgets what it loaded after each request), users
@@ -478,6 +478,52 @@ def test_import_pages_pass_nu_html_checker(client, organiser, democon, tmp_path)
     problems = check(pages, tmp_path)
 
     assert problems == [], "\n".join(problems)
+
+
+# Command line ---------------------------------------------------------------------------
+
+
+def test_cli_previews_and_imports_with_yes(runner, democon, tmp_path):
+    meeting_id = democon.id
+
+    result = runner.invoke(
+        args=["import-schedule", democon.acronym, str(PRETALX), "--yes"], catch_exceptions=False
+    )
+
+    lines = result.output.splitlines()
+    assert result.exit_code == 0
+    assert lines[0] == f"Import “DemoCon” (36 events) into the draft agenda of {democon.acronym}."
+    assert lines[1] == "To create: 17 sessions with 24 items."
+    assert lines[2] == "  Mon 14 Dec 2020 09:00–09:30  Gray Room  Phased"
+    assert lines[3] == "    - presentation: Focused 5thgeneration hardware (Brian Robinson, 30 min)"
+    assert lines[-1] == f"Imported 17 sessions with 24 items into the draft of {democon.acronym}."
+    assert session_count(db.session.get(Meeting, meeting_id)) == 17
+    assert audit_entries("agenda.imported")[0].actor_email == ""
+
+
+def test_cli_asks_before_writing(runner, democon):
+    result = runner.invoke(args=["import-schedule", democon.acronym, str(PRETALX)], input="n\n")
+
+    assert result.exit_code == 1
+    assert result.output.endswith("Import into the draft agenda? [y/N]: n\nAborted!\n")
+    assert session_count() == 0
+
+
+def test_cli_refuses_bad_file_and_unknown_meeting(runner, tmp_path):
+    meeting = make_meeting(status=DRAFT)
+    bad = tmp_path / "schedule.json"
+    bad.write_text("not json")
+
+    wrong_file = runner.invoke(args=["import-schedule", meeting.acronym, str(bad)])
+    no_meeting = runner.invoke(args=["import-schedule", "nosuchmeeting", str(PRETALX)])
+
+    assert wrong_file.exit_code == 1
+    assert wrong_file.output == (
+        "Error: This file is not JSON. Upload the schedule.json that pretalx or frab export.\n"
+    )
+    assert no_meeting.exit_code == 2
+    assert "no meeting 'nosuchmeeting'" in no_meeting.output
+    assert session_count() == 0
 
 
 def test_break_keeps_presenters_that_match_the_chairs(client, organiser):
