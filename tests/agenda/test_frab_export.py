@@ -345,3 +345,20 @@ def test_times_follow_daylight_saving(client):
     (event,) = events_of(json_of(client, f"/{meeting.acronym}/schedule.json"))
 
     assert event["date"] == "2019-08-22T14:00:00+02:00"
+
+
+def test_session_outside_the_meeting_dates_gets_a_day_of_its_own(client, xsd):
+    meeting = make_meeting(start_date=date(2023, 11, 21), end_date=date(2023, 11, 21))
+    make_session(meeting, title="Field visit", day=date(2023, 11, 23))
+    publish_agenda(meeting)
+
+    conference = json_of(client, f"/{meeting.acronym}/schedule.json")["schedule"]["conference"]
+    xml = etree.fromstring(client.get(f"/{meeting.acronym}/schedule.xml").data)
+
+    assert [(d["index"], d["date"]) for d in conference["days"]] == [
+        (1, "2023-11-21"),
+        (2, "2023-11-23"),
+    ]
+    assert conference["daysCount"] == 2
+    assert [e["title"] for e in conference["days"][1]["rooms"]["Plenary"]] == ["Field visit"]
+    assert xsd.validate(xml), xsd.error_log

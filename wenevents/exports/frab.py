@@ -230,7 +230,10 @@ def _schedule(release):
     events = _events(meeting, sessions)
     rooms = list(dict.fromkeys(event.room for event in events))
     tz, days = meeting.tz, []
-    for index, day in enumerate(meeting.days, start=1):
+    # Sessions left outside the meeting's dates (the dates changed after a release) still
+    # get a day of their own, after the meeting's, rather than vanishing from apps.
+    strays = sorted({s.day for s in sessions} - set(meeting.days))
+    for index, day in enumerate(meeting.days + strays, start=1):
         of_day = [event for event in events if event.day == day]
         held = [s for s in sessions if s.day == day]
         if held:
@@ -295,7 +298,7 @@ def schedule_dict(release):
                 "title": meeting.title,
                 "start": meeting.start_date.isoformat(),
                 "end": meeting.end_date.isoformat(),
-                "daysCount": len(meeting.days),
+                "daysCount": len(built.days),
                 "timeslot_duration": TIMESLOT,
                 "time_zone_name": meeting.timezone,
                 "url": urls["url"],
@@ -369,7 +372,7 @@ def schedule_xml(release):
     _sub(conference, "title", meeting.title)
     _sub(conference, "start", meeting.start_date.isoformat())
     _sub(conference, "end", meeting.end_date.isoformat())
-    _sub(conference, "days", len(meeting.days))
+    _sub(conference, "days", len(built.days))
     _sub(conference, "timeslot_duration", TIMESLOT)
     _sub(conference, "base_url", urls["base_url"])
     _sub(conference, "url", urls["url"])
