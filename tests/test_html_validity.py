@@ -4,9 +4,12 @@ import json
 import re
 import shutil
 import subprocess
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
+
+from wenevents.agenda import services as agenda_services
 
 VNU = Path(__file__).resolve().parent.parent / "node_modules/vnu-jar/build/dist/vnu.jar"
 # htmx's attributes are the only messages we ignore: the checker knows no hx-* attributes.
@@ -18,8 +21,14 @@ PUBLIC_PAGES = [
     "/gmwen4/",
     "/gmwen1/",
     "/gmwen4/schedule",
+    "/gmwen4/schedule?day=all",
+    "/gmwen4/schedule?network=asean-wen&day=all",
+    "/gmwen4/schedule?tz=Asia/Tokyo&day=all",
+    "/gmwen4/schedule?tz=Mars/Olympus",
+    "/gmwen4/schedule?network=no-such-network",
     "/gmwen1/schedule",
     "/gmwen4/sessions/1",
+    "/gmwen4/sessions/2?tz=Europe/Paris",
     "/gmwen4/sessions/4",
     "/networks/",
     "/networks/?q=africa",
@@ -52,8 +61,17 @@ def check(pages, tmp_path):
     return [f"{files[m['url'].removeprefix('file:')]}: {m['message']}" for m in messages]
 
 
-def test_public_pages_pass_nu_html_checker(client, demo, tmp_path):
+# Pages as they look while the meeting runs (now and next), at 11:20 in Panama on day one.
+LIVE_PAGES = ["/gmwen4/schedule", "/gmwen4/schedule?day=all&tz=Europe/Paris", "/gmwen4/sessions/2"]
+LIVE_AT = datetime(2023, 11, 21, 16, 20, tzinfo=UTC)
+
+
+def test_public_pages_pass_nu_html_checker(client, demo, tmp_path, monkeypatch):
     pages = {path: client.get(path).data for path in PUBLIC_PAGES}
+    monkeypatch.setattr(agenda_services, "now_utc", lambda: LIVE_AT)
+    live = {f"{path} (live)": client.get(path).data for path in LIVE_PAGES}
+    assert all(b"marker-now" in body for body in live.values())
+    pages.update(live)
     problems = check(pages, tmp_path)
     assert problems == [], "\n".join(problems)
 

@@ -5,7 +5,20 @@ import pytest
 from wenevents import demo as demo_data
 from wenevents.extensions import db
 
-PAGES = ["/", "/gmwen4/", "/gmwen4/schedule", "/gmwen4/sessions/1", "/networks/asean-wen"]
+PAGES = [
+    "/",
+    "/gmwen4/",
+    "/gmwen4/schedule",
+    "/gmwen4/schedule?day=all&network=asean-wen&tz=Asia/Tokyo",
+    "/gmwen4/schedule/now",
+    "/gmwen4/sessions/1",
+    "/networks/asean-wen",
+    # The exports of the released schedule.
+    "/gmwen4/schedule.ics",
+    "/gmwen4/sessions/1.ics",
+    "/gmwen4/networks/asean-wen.ics",
+    "/gmwen4/schedule.pdf",
+]
 
 
 def queries_for(client, count_queries, path):

@@ -42,6 +42,31 @@ def test_axe_finds_no_violations_on_public_page(new_context, live_url, axe, path
     assert violations == [], f"{path} at {viewport} size:\n{describe(violations)}"
 
 
+# Pages as they look while the meeting runs: the now and next panel and markers.
+LIVE_PATHS = ["/gmwen4/schedule", "/gmwen4/schedule?day=all&tz=Europe/Paris", "/gmwen4/sessions/2"]
+
+
+@pytest.mark.parametrize("viewport", VIEWPORTS.keys())
+def test_axe_finds_no_violations_on_schedule_while_meeting_runs(
+    new_context, live_url, axe, monkeypatch, viewport
+):
+    from datetime import UTC, datetime
+
+    from wenevents.agenda import services
+
+    # The live server runs in this process: its clock is 11:20 in Panama on day one.
+    monkeypatch.setattr(services, "now_utc", lambda: datetime(2023, 11, 21, 16, 20, tzinfo=UTC))
+    page = new_context(bypass_csp=True, viewport=VIEWPORTS[viewport]).new_page()
+
+    found = {}
+    for path in LIVE_PATHS:
+        page.goto(live_url + path)
+        assert page.locator(".marker-now").count() >= 1
+        found[path] = describe(axe.run(page).response["violations"])
+
+    assert {path: text for path, text in found.items() if text} == {}
+
+
 # Pages behind the sign-in, seen by the demo organiser; and the sign-in pages themselves.
 SIGNED_IN_PATHS = [
     "/account",
