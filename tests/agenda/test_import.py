@@ -537,3 +537,21 @@ def test_break_keeps_presenters_that_match_the_chairs(client, organiser):
     confirm(client, target, html)
 
     assert agenda_of(target)[0][6:] == ("Host", True, [("break", "Lunch", "Host", None, 30)])
+
+
+@pytest.mark.parametrize(
+    ("event_type", "kind"),
+    [
+        ("Talk", "presentation"),
+        ("Background briefing", "presentation"),
+        ("Lunch-Break", "break"),
+        ("Coffee", "break"),
+        ("Workshops", "discussion"),
+        ("Round table", "discussion"),
+        ("Q&A", "discussion"),
+        ("DISCUSSION", "discussion"),
+        ("", "presentation"),
+    ],
+)
+def test_event_type_gives_the_item_kind(event_type, kind):
+    assert importing._kind(event_type) == kind

@@ -62,8 +62,8 @@ TITLE_MAX, ROOM_MAX, CHAIR_MAX, PRESENTERS_MAX = 300, 100, 300, 500
 # Words in an event's type, by the item kind they mean; anything else is a presentation.
 KIND_WORDS = {
     BREAK: ("break", "pause", "lunch", "coffee", "dinner", "recess", "reception"),
-    DISCUSSION: ("discussion", "panel", "workshop", "round", "q&a", "debate", "meeting",
-                 "forum", "dialogue", "session"),
+    DISCUSSION: ("discussion", "panel", "workshop", "round", "roundtable", "q&a", "debate",
+                 "meeting", "forum", "dialogue", "session"),
 }  # fmt: skip
 _DURATION = re.compile(r"^(\d{1,2}):([0-5]\d)(?::([0-5]\d))?$")
 _OUR_TRACK = re.compile(r"^Session \d+: (.+)$")
@@ -328,12 +328,13 @@ def _meta_sessions(conference):
 
 
 def _kind(event_type):
-    words = event_type.casefold()
-    for kind in ITEM_KINDS:
-        if words == kind:
-            return kind
+    """The item kind an event's type means, by whole words ("Background" is no "round")."""
+    text = event_type.casefold()
+    if text in ITEM_KINDS:
+        return text
+    words = {word.removesuffix("s") for word in re.findall(r"[\w&]+", text)}
     for kind, hints in KIND_WORDS.items():
-        if any(hint in words for hint in hints):
+        if words & set(hints):
             return kind
     return PRESENTATION
 
