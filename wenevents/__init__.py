@@ -7,6 +7,7 @@ from flask import Flask
 
 from wenevents import config, security, web
 from wenevents.extensions import babel, csrf, db, limiter, migrate
+from wenevents.uploads.streaming import Request as UploadRequest
 
 ROOT = Path(__file__).resolve().parent.parent
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
@@ -27,6 +28,8 @@ def create_app(test_config=None):
         static_folder=str(ROOT / "static"),
     )
     config.load(app, test_config)
+    # Upload views stream file parts into the upload folder (see uploads/streaming.py).
+    app.request_class = UploadRequest
 
     from wenevents import models  # noqa: F401  (every table known before first use)
 
@@ -50,6 +53,8 @@ def create_app(test_config=None):
     from wenevents.registration.manage import bp as registration_manage_bp
     from wenevents.registration.settings import bp as registration_settings_bp
     from wenevents.registration.views import bp as registration_bp
+    from wenevents.uploads.manage import bp as uploads_manage_bp
+    from wenevents.uploads.views import bp as uploads_bp
 
     app.register_blueprint(meetings_bp)
     app.register_blueprint(networks_bp)
@@ -63,6 +68,8 @@ def create_app(test_config=None):
     app.register_blueprint(registration_bp)
     app.register_blueprint(registration_settings_bp)
     app.register_blueprint(registration_manage_bp)
+    app.register_blueprint(uploads_bp)
+    app.register_blueprint(uploads_manage_bp)
 
     from wenevents import cli
 

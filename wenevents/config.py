@@ -19,6 +19,14 @@ DEFAULTS = {
     "MAX_FORM_MEMORY_SIZE": 500_000,
     # Bodies beyond this are refused with 413 before they are read.
     "MAX_CONTENT_LENGTH": 12 * 1024 * 1024,
+    # Materials (slides, information sheets, meeting documents): the limit per file,
+    # enforced while the body arrives; the upload views alone accept bodies this large.
+    "UPLOAD_MAX_BYTES": 100 * 1024 * 1024,
+    # Files in one form sent without JavaScript (the page sends one file per request).
+    "UPLOAD_MAX_FILES": 5,
+    # Office files are ZIP archives: refused beyond these, before anything is unpacked.
+    "UPLOAD_ZIP_MAX_ENTRIES": 10_000,
+    "UPLOAD_ZIP_MAX_UNPACKED": 512 * 1024 * 1024,
     # A file answer to a registration question (a nomination letter, say).
     "REGISTRATION_FILE_MAX_BYTES": 10 * 1024 * 1024,
     # CSRF tokens live as long as the sign-in; an old open tab still submits.

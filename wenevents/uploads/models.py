@@ -7,8 +7,16 @@ an outside ``url`` (documents published elsewhere).
 
 from datetime import datetime
 
-from sqlalchemy import BigInteger, CheckConstraint, ForeignKey, String, UniqueConstraint
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy import (
+    BigInteger,
+    CheckConstraint,
+    ForeignKey,
+    String,
+    UniqueConstraint,
+    func,
+    select,
+)
+from sqlalchemy.orm import Mapped, column_property, mapped_column, relationship
 
 from wenevents.accounts.models import utcnow
 from wenevents.extensions import db
@@ -109,3 +117,13 @@ class DocumentVersion(db.Model):
 
     document: Mapped[Document] = relationship(back_populates="versions")
     uploaded_by: Mapped["User | None"] = relationship()  # noqa: F821
+
+
+# The current version's number, read with the slot itself (no query per slot): pages that
+# only link to the stable URL need nothing more.
+Document.current_number = column_property(
+    select(func.max(DocumentVersion.number))
+    .where(DocumentVersion.document_id == Document.id)
+    .correlate_except(DocumentVersion)
+    .scalar_subquery()
+)

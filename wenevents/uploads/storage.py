@@ -1,9 +1,10 @@
 """Storing uploaded files so that nothing is half-written or lost.
 
 A file is streamed into a temporary file in the upload folder while its SHA-256 is
-computed, synced, then renamed into place under a generated name; only then does the
-caller record it in the database. A crash leaves at most a temporary file, never a
-half file under a real name.
+computed (``Incoming``), synced, then renamed into place under a generated name; only
+then does the caller record it in the database. A crash leaves at most a temporary file
+(``.incoming-*``, never served, removed by ``wenevents cleanup-uploads``), never a half
+file under a real name, and never a row naming a file that is not there.
 """
 
 import hashlib
@@ -11,21 +12,32 @@ import os
 import re
 import secrets
 import tempfile
+from contextlib import suppress
 from dataclasses import dataclass
 from pathlib import Path
 
-CHUNK = 64 * 1024
+CHUNK = 256 * 1024
+TEMP_PREFIX = ".incoming-"
 # What a file really is, by its first bytes, whatever it is called.
 SIGNATURES = {
     "application/pdf": (b"%PDF-", ".pdf"),
     "image/png": (b"\x89PNG\r\n\x1a\n", ".png"),
     "image/jpeg": (b"\xff\xd8\xff", ".jpg"),
 }
-_NAME = re.compile(r"^[0-9a-f]{32}\.(pdf|png|jpg)$")
+EXTENSIONS = ("pdf", "png", "jpg", "pptx", "docx", "xlsx", "odp", "odt", "ods")
+_NAME = re.compile(r"^[0-9a-f]{32}\.(" + "|".join(EXTENSIONS) + r")$")
 
 
 class UploadError(ValueError):
     """A file refused: its kind or its size."""
+
+
+class TooLarge(UploadError):
+    """More bytes arrived than the limit allows."""
+
+    def __init__(self, limit):
+        super().__init__("size")
+        self.limit = limit
 
 
 @dataclass(frozen=True)
@@ -54,36 +66,121 @@ def sniff(head):
     return None
 
 
+class Incoming:
+    """A file being received: a temporary file in ``folder``, hashed and counted as it is
+    written, refused (``TooLarge``) past ``max_bytes``.
+
+    Werkzeug's form parser writes a file part into it, seeks to 0 and hands it to the
+    view (it is readable too). ``keep()`` syncs it and renames it into place; anything
+    else (``discard()``, ``close()``, an error) removes it.
+    """
+
+    def __init__(self, folder, max_bytes, original_name=""):
+        self.folder = Path(folder)
+        self.folder.mkdir(parents=True, exist_ok=True)
+        self.max_bytes = max_bytes
+        self.original_name = original_name or ""
+        self.size = 0
+        self.head = b""
+        self._digest = hashlib.sha256()
+        fd, temporary = tempfile.mkstemp(dir=self.folder, prefix=TEMP_PREFIX)
+        self.path = Path(temporary)
+        self._file = os.fdopen(fd, "w+b")
+        self.kept = None
+
+    # The file-like interface Werkzeug's parser and FileStorage use.
+    def write(self, data):
+        self.size += len(data)
+        if self.size > self.max_bytes:
+            self.discard()
+            raise TooLarge(self.max_bytes)
+        if len(self.head) < 4096:
+            self.head += data[: 4096 - len(self.head)]
+        self._digest.update(data)
+        return self._file.write(data)
+
+    def seek(self, offset, whence=0):
+        return self._file.seek(offset, whence)
+
+    def tell(self):
+        return self._file.tell()
+
+    def read(self, size=-1):
+        return self._file.read(size)
+
+    def readline(self, size=-1):
+        return self._file.readline(size)
+
+    def flush(self):
+        self._file.flush()
+
+    def readable(self):
+        return True
+
+    def writable(self):
+        return True
+
+    def seekable(self):
+        return True
+
+    @property
+    def closed(self):
+        return self._file.closed
+
+    @property
+    def sha256(self):
+        return self._digest.hexdigest()
+
+    def keep(self, extension):
+        """Sync the file and rename it to a new generated name; return that name."""
+        if self.kept:
+            return self.kept
+        self._file.flush()
+        os.fsync(self._file.fileno())
+        self._file.close()
+        name = f"{secrets.token_hex(16)}.{extension}"
+        os.replace(self.path, self.folder / name)
+        _sync_folder(self.folder)
+        self.kept = name
+        return name
+
+    def discard(self):
+        """Remove the temporary file (nothing happens once it was kept)."""
+        if not self._file.closed:
+            self._file.close()
+        if not self.kept:
+            self.path.unlink(missing_ok=True)
+
+    def close(self):
+        self.discard()
+
+    def __del__(self):
+        # The last resort for a request that ended in an error before anyone closed it
+        # (at interpreter shutdown there is nothing left to report a failure to).
+        with suppress(Exception):
+            self.discard()
+
+
 def store(stream, original_name, folder, max_bytes):
-    """Stream ``stream`` into ``folder``; return a StoredFile or raise UploadError."""
-    folder = Path(folder)
-    folder.mkdir(parents=True, exist_ok=True)
-    digest, size, mimetype = hashlib.sha256(), 0, None
-    fd, temporary = tempfile.mkstemp(dir=folder, prefix=".incoming-")
+    """Stream ``stream`` into ``folder``; return a StoredFile or raise UploadError.
+
+    PDF, PNG and JPEG only (registration answers); materials use ``Incoming`` directly.
+    """
+    incoming = Incoming(folder, max_bytes, original_name)
     try:
-        with os.fdopen(fd, "wb") as out:
-            while chunk := stream.read(CHUNK):
-                if mimetype is None:
-                    mimetype = sniff(chunk)
-                    if mimetype is None:
-                        raise UploadError("kind")
-                size += len(chunk)
-                if size > max_bytes:
-                    raise UploadError("size")
-                digest.update(chunk)
-                out.write(chunk)
-            out.flush()
-            os.fsync(out.fileno())
-        if mimetype is None:
+        while chunk := stream.read(CHUNK):
+            if incoming.size == 0 and sniff(chunk) is None:
+                raise UploadError("kind")
+            incoming.write(chunk)
+        if incoming.size == 0:
             raise UploadError("empty")
-        name = secrets.token_hex(16) + SIGNATURES[mimetype][1]
-        os.replace(temporary, folder / name)
+        mimetype = sniff(incoming.head)
+        name = incoming.keep(SIGNATURES[mimetype][1].lstrip("."))
     except BaseException:
-        Path(temporary).unlink(missing_ok=True)
+        incoming.discard()
         raise
-    _sync_folder(folder)
     clean = Path(original_name or "").name[:200] or name
-    return StoredFile(name, clean, mimetype, size, digest.hexdigest())
+    return StoredFile(name, clean, mimetype, incoming.size, incoming.sha256)
 
 
 def path_of(name, folder):
