@@ -3,6 +3,8 @@
 import io
 import json
 import re
+import threading
+from concurrent.futures import ThreadPoolExecutor
 from datetime import date, time
 from html import unescape
 from pathlib import Path
@@ -555,3 +557,28 @@ def test_break_keeps_presenters_that_match_the_chairs(client, organiser):
 )
 def test_event_type_gives_the_item_kind(event_type, kind):
     assert importing._kind(event_type) == kind
+
+
+def test_two_confirmations_at_once_import_once(app):
+    meeting = make_meeting()
+    data = schedule([("2023-11-21T09:00:00-05:00", "00:30", "Hall", "Morning", "Opening")])
+    plan = importing.preview(meeting, data)
+    meeting_id, start = meeting.id, threading.Barrier(2)
+    db.session.remove()  # the workers' connections only, while they race
+
+    def confirm_once():
+        with app.app_context():
+            start.wait(timeout=10)
+            try:
+                importing.apply(db.session.get(Meeting, meeting_id), plan)
+                return "imported"
+            except importing.ImportProblem as problem:
+                return problem.status
+            finally:
+                db.session.remove()
+
+    with ThreadPoolExecutor(2) as pool:
+        results = sorted(map(str, pool.map(lambda _n: confirm_once(), range(2))))
+
+    assert results == ["409", "imported"]
+    assert session_count(db.session.get(Meeting, meeting_id)) == 1

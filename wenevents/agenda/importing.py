@@ -50,6 +50,7 @@ from wenevents.agenda.models import BREAK, DISCUSSION, ITEM_KINDS, PRESENTATION,
 from wenevents.audit.services import record
 from wenevents.exports import frab
 from wenevents.extensions import db
+from wenevents.meetings.models import Meeting
 
 MAX_BYTES = 5 * 1024 * 1024
 # Beyond this a preview page (and its signed plan) gets unwieldy; no meeting comes near.
@@ -630,8 +631,24 @@ def unsign(token, meeting, user):
 # -- Writing it -------------------------------------------------------------------------
 
 
+def _lock_draft(meeting):
+    """Hold the meeting's row until commit: of two confirmations sent at once (a double
+    click), the second waits, then finds the draft changed and is refused.
+
+    Call with nothing pending. SQLite: BEGIN IMMEDIATE takes the write lock before the
+    draft is read (a deferred transaction would fail, not wait); PostgreSQL: a row lock.
+    """
+    connection = db.session.connection()
+    if connection.dialect.name == "sqlite":
+        if not connection.connection.dbapi_connection.in_transaction:
+            connection.exec_driver_sql("BEGIN IMMEDIATE")
+    else:
+        db.session.execute(select(Meeting.id).where(Meeting.id == meeting.id).with_for_update())
+
+
 def apply(meeting, plan, by=None):
     """Add the plan's sessions and items to the draft, in one commit; ``(sessions, items)``."""
+    _lock_draft(meeting)
     rows = _draft_rows(meeting)
     if plan["meeting"] != meeting.id or plan["draft"] != _fingerprint(rows):
         raise ImportProblem(
