@@ -1,10 +1,12 @@
-"""Forms of the agenda editor: a session, an item, publishing."""
+"""Forms of the agenda editor: a session, an item, publishing, importing a schedule."""
 
 from flask_babel import format_date
 from flask_babel import lazy_gettext as _l
+from flask_wtf.file import FileField, FileRequired
 from wtforms import (
     BooleanField,
     DateField,
+    Field,
     HiddenField,
     IntegerField,
     SelectChoice,
@@ -14,6 +16,7 @@ from wtforms import (
     TimeField,
 )
 from wtforms.validators import InputRequired, Length, NumberRange, Optional, ValidationError
+from wtforms.widgets import HiddenInput
 
 from wenevents.agenda.models import BREAK, DISCUSSION, PRESENTATION
 from wenevents.forms import Form
@@ -145,3 +148,27 @@ class PublishForm(Form):
         _l("Note for the changelog (optional)"),
         validators=[Length(max=500)],
     )
+
+
+class UploadForm(Form):
+    file = FileField(
+        _l("Schedule file"),
+        validators=[FileRequired(_l("Choose a schedule.json file."))],
+        description=_l("A schedule.json as pretalx, frab or wenevents export it; at most 5 MB."),
+    )
+
+
+class _TokenField(Field):
+    """A hidden field for the signed plan; not a text field, so no 2,000-character cap."""
+
+    widget = HiddenInput()
+
+    def _value(self):
+        return self.data or ""
+
+    def process_formdata(self, valuelist):
+        self.data = valuelist[0] if valuelist else ""
+
+
+class ConfirmForm(Form):
+    plan = _TokenField()

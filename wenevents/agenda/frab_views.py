@@ -4,17 +4,13 @@ from flask import Blueprint, abort, flash, make_response, redirect, request, url
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
-from flask_wtf.file import FileField, FileRequired
-from werkzeug.routing import BuildError
-from wtforms import Field
-from wtforms.widgets import HiddenInput
 
 from wenevents.accounts.permissions import organiser_required
 from wenevents.agenda import importing, releases
+from wenevents.agenda.forms import ConfirmForm, UploadForm
 from wenevents.agenda.models import BREAK, DISCUSSION, PRESENTATION
 from wenevents.exports import frab
 from wenevents.extensions import db
-from wenevents.forms import Form
 from wenevents.htmx import render
 from wenevents.meetings.models import Meeting
 
@@ -47,40 +43,9 @@ def schedule_json(acronym):
 # -- Import (organisers) ------------------------------------------------------------------
 
 
-class UploadForm(Form):
-    file = FileField(
-        _l("Schedule file"),
-        validators=[FileRequired(_l("Choose a schedule.json file."))],
-        description=_l("A schedule.json as pretalx, frab or wenevents export it; at most 5 MB."),
-    )
-
-
-class _TokenField(Field):
-    """A hidden field for the signed plan; not a text field, so no 2,000-character cap."""
-
-    widget = HiddenInput()
-
-    def _value(self):
-        return self.data or ""
-
-    def process_formdata(self, valuelist):
-        self.data = valuelist[0] if valuelist else ""
-
-
-class ConfirmForm(Form):
-    plan = _TokenField()
-
-
 def _meeting(acronym):
     """Any meeting, drafts too: an agenda is prepared before the meeting is published."""
     return db.one_or_404(db.select(Meeting).filter_by(acronym=acronym))
-
-
-def _editor_url(acronym):
-    try:
-        return url_for("agenda_editor.edit", acronym=acronym)
-    except BuildError:  # the editor's blueprint has no such view yet
-        return f"/manage/{acronym}/agenda/"
 
 
 KIND_LABELS = {
@@ -141,4 +106,4 @@ def confirm_import(acronym):
           "Publish when it is ready.", sessions=sessions, items=items),
         "success",
     )  # fmt: skip
-    return redirect(_editor_url(acronym), 303)
+    return redirect(url_for("agenda_editor.edit", acronym=acronym), 303)
