@@ -7,7 +7,12 @@
     if (!input || input.value) return;
     var zone;
     try { zone = Intl.DateTimeFormat().resolvedOptions().timeZone; } catch (e) { return; }
-    if (zone && zone !== input.getAttribute("data-meeting-zone")) input.value = zone;
+    if (zone && zone !== input.getAttribute("data-meeting-zone")) {
+      input.value = zone;
+      // Someone in another zone is shown the offer, not left to find it folded away.
+      var controls = input.closest("details");
+      if (controls) controls.open = true;
+    }
   }
   document.addEventListener("DOMContentLoaded", offerZone);
   // htmx replaces the switch along with the schedule: offer the zone again.

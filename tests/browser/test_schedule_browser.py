@@ -78,9 +78,17 @@ def test_day_tabs_without_javascript_load_that_day(no_js_page, live_url, clock):
     assert numbers(no_js_page) == ["5", "6", "7", "8"]
 
 
+def open_controls(page):
+    """Unfold the filter and time zone controls, folded away by default on every screen."""
+    controls = page.locator("details.schedule-controls")
+    if controls.get_attribute("open") is None:
+        controls.locator("summary").click()
+
+
 def test_network_filter_with_htmx_filters_in_place_and_pushes_url(js_page, live_url, clock):
     js_page.goto(live_url + "/gmwen4/schedule?day=all")
     keep_document(js_page)
+    open_controls(js_page)
 
     js_page.get_by_label("Network", exact=True).select_option("asean-wen")
     js_page.get_by_role("button", name="Filter").click()
@@ -95,6 +103,7 @@ def test_network_filter_with_htmx_filters_in_place_and_pushes_url(js_page, live_
 
 def test_network_filter_without_javascript_submits_the_form(no_js_page, live_url, clock):
     no_js_page.goto(live_url + "/gmwen4/schedule?day=all")
+    open_controls(no_js_page)
 
     no_js_page.get_by_label("Network", exact=True).select_option("naweg")
     no_js_page.get_by_role("button", name="Filter").click()
@@ -128,6 +137,7 @@ def test_tz_switch_does_not_offer_the_meetings_own_zone(new_context, live_url, c
 
 def test_tz_switch_without_javascript_takes_a_typed_zone(no_js_page, live_url, clock):
     no_js_page.goto(live_url + "/gmwen4/schedule")
+    open_controls(no_js_page)
     switch = no_js_page.get_by_label("Show times in")
     assert switch.input_value() == ""
 
@@ -140,6 +150,7 @@ def test_tz_switch_without_javascript_takes_a_typed_zone(no_js_page, live_url, c
 
 def test_tz_switch_with_unknown_zone_says_so(js_page, live_url, clock):
     js_page.goto(live_url + "/gmwen4/schedule")
+    open_controls(js_page)
     js_page.get_by_label("Show times in").fill("Mars/Olympus")
     js_page.get_by_role("button", name="Show times").click()
 
