@@ -195,3 +195,30 @@ def outcome_messages(page):
         re.sub(r"\s+", " ", re.sub(r"<[^>]+>", "", m)).strip()
         for m in re.findall(r'<li class="message [^"]+">(.*?)</li>', page, re.S)
     ]
+
+
+def registration(user, world, network, status):
+    """``user``'s registration for the world's meeting, for ``network``, in ``status``."""
+    from wenevents.registration.models import Registration
+
+    row = Registration(
+        meeting_id=world.meeting.id,
+        user_id=user.id,
+        email=user.email,
+        given_name="Dee",
+        family_name="Delegate",
+        organisation="Customs (fictional)",
+        country_code="US",
+        network_id=network.id,
+        participation_role="network_delegate",
+        arrival_date=world.meeting.start_date,
+        departure_date=world.meeting.end_date,
+        status=status,
+    )
+    db.session.add(row)
+    db.session.commit()
+    return row
+
+
+def temporary_files(app):
+    return [name for name in stored_files(app) if name.startswith(".incoming-")]

@@ -201,7 +201,7 @@ def megabytes(size):
     return f"{size} bytes"
 
 
-def clean_name(name, kind):
+def clean_name(name, kind=None):
     """The name shown and offered on download: no folders, no control or direction
     characters, no characters Windows refuses, no device names, ending in ``kind``'s
     extension (added when the name says something else)."""
@@ -213,13 +213,13 @@ def clean_name(name, kind):
     stem, dot, extension = name.rpartition(".")
     if not dot:
         stem, extension = name, ""
-    extension = extension.lower()
-    wanted = {kind.extension} | ({"jpeg"} if kind is JPEG else set())
-    if extension not in wanted:
-        stem = name
-        extension = kind.extension
+    if kind is not None:
+        wanted = {kind.extension} | ({"jpeg"} if kind is JPEG else set())
+        if extension.lower() not in wanted:
+            stem, extension = name, kind.extension
     stem = stem.strip(" .") or "file"
     if stem.split(".")[0].upper() in RESERVED:
         stem = "_" + stem
-    stem = stem[: 200 - len(extension) - 1]
-    return f"{stem}.{extension}"
+    if not extension:
+        return stem[:200]
+    return f"{stem[: 200 - len(extension) - 1]}.{extension}"

@@ -315,7 +315,7 @@ def add_file(target, language, incoming, by):
         )
     except filetypes.Refused as refused:
         incoming.discard()
-        name = filetypes.clean_name(incoming.original_name, filetypes.PDF).removesuffix(".pdf")
+        name = filetypes.clean_name(incoming.original_name)
         return Outcome(name, "refused", message=str(refused))
     name = filetypes.clean_name(incoming.original_name, kind)
     existing = _slot(target, language)

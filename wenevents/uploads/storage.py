@@ -147,7 +147,9 @@ class Incoming:
     def discard(self):
         """Remove the temporary file (nothing happens once it was kept)."""
         if not self._file.closed:
-            self._file.close()
+            # Closing flushes, which fails again on a full disk: the file goes anyway.
+            with suppress(OSError):
+                self._file.close()
         if not self.kept:
             self.path.unlink(missing_ok=True)
 

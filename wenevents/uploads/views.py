@@ -185,7 +185,7 @@ def versions(acronym, document_id):
         "uploads/document.html",
         meeting=meeting,
         document=document,
-        target=services.target_of(document),
+        what=services.target_of(document),
         access_form=AccessForm(obj=document),
         action_form=ActionForm(),
     )
@@ -271,7 +271,7 @@ def access(acronym, document_id):
         "uploads/document.html",
         meeting=meeting,
         document=document,
-        target=services.target_of(document),
+        what=services.target_of(document),
         access_form=form,
         action_form=ActionForm(),
     )
