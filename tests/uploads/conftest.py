@@ -222,3 +222,9 @@ def registration(user, world, network, status):
 
 def temporary_files(app):
     return [name for name in stored_files(app) if name.startswith(".incoming-")]
+
+
+def datetime_in_past():
+    from datetime import datetime
+
+    return datetime(2020, 1, 1)

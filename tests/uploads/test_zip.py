@@ -1,0 +1,111 @@
+"""Bulk downloads: a ZIP of what the person may see, streamed as it is built."""
+
+import io
+import zipfile
+from datetime import datetime
+
+import pytest
+
+from tests.uploads import conftest as uploads
+from tests.uploads.conftest import PDF, PDF2, ooxml, slot, upload
+from wenevents.extensions import db
+
+app = uploads.app
+client = uploads.client
+make_user = uploads.make_user
+auth = uploads.auth
+new_auth = uploads.new_auth
+app_config = uploads.app_config
+world = uploads.world
+people = uploads.people
+
+
+@pytest.fixture
+def materials(app, world, people, new_auth):
+    organiser = new_auth()
+    organiser.login("org@example.org")
+    upload(organiser.client, "gm", "report", [(PDF, "Report.pdf")])
+    upload(organiser.client, "gm", f"sheet-{world.naweg.id}", [(PDF2, "sheet_fr.pdf")])
+    upload(organiser.client, "gm", f"slides-{world.item_a.id}", [(ooxml("pptx"), "talk.pptx")])
+    upload(organiser.client, "gm", f"slides-{world.item_b.id}", [(PDF, "latf_es.pdf")])
+    return organiser
+
+
+def names(response):
+    with zipfile.ZipFile(io.BytesIO(response.data)) as archive:
+        assert archive.testzip() is None
+        return sorted(archive.namelist())
+
+
+def test_whole_meeting_zip_holds_every_visible_file(client, world, materials):
+    response = client.get("/gm/materials.zip")
+
+    assert response.status_code == 200
+    assert response.headers["Content-Disposition"] == 'attachment; filename="gm-materials.zip"'
+    assert names(response) == [
+        "Information sheets/NAWEG (fr).pdf",
+        "Meeting documents/Report of the meeting (en).pdf",
+        "Session 1/LATF – Work of LATF (es).pdf",
+        "Session 1/NAWEG – Work of NAWEG (en).pptx",
+    ]
+
+
+def test_zip_entries_are_the_stored_bytes(client, world, materials):
+    response = client.get("/gm/materials.zip")
+
+    with zipfile.ZipFile(io.BytesIO(response.data)) as archive:
+        assert archive.read("Meeting documents/Report of the meeting (en).pdf") == PDF
+        assert archive.read("Information sheets/NAWEG (fr).pdf") == PDF2
+
+
+def test_session_zip_and_network_zip(client, world, materials):
+    session = client.get("/gm/materials/sessions/1.zip")
+    network = client.get("/gm/materials/networks/naweg.zip")
+
+    assert names(session) == [
+        "Session 1/LATF – Work of LATF (es).pdf",
+        "Session 1/NAWEG – Work of NAWEG (en).pptx",
+    ]
+    assert names(network) == [
+        "Information sheets/NAWEG (fr).pdf",
+        "Session 1/NAWEG – Work of NAWEG (en).pptx",
+    ]
+
+
+def test_zip_leaves_out_what_the_person_may_not_see(client, world, materials):
+    report = slot(world.meeting, "report")
+    report.access = "organisers"
+    db.session.commit()
+
+    assert "Meeting documents/Report of the meeting (en).pdf" not in names(
+        client.get("/gm/materials.zip")
+    )
+    assert "Meeting documents/Report of the meeting (en).pdf" in names(
+        materials.client.get("/gm/materials.zip")
+    )
+
+
+def test_empty_zip_and_unknown_scope_are_404(client, world, materials):
+    assert client.get("/gm/materials/sessions/9.zip").status_code == 404
+    assert client.get("/gm/materials/networks/nope.zip").status_code == 404
+
+
+def test_zip_is_built_while_sent(app, world, materials):
+    from wenevents.uploads import zips
+
+    files = [("a.pdf", materials_path(app, world), 48, datetime(2023, 11, 21))]
+    pieces = zips.stream(files)
+
+    first = next(pieces)
+
+    assert first.startswith(b"PK\x03\x04")
+    assert len(first) < 200
+    rest = b"".join(pieces)
+    with zipfile.ZipFile(io.BytesIO(first + rest)) as archive:
+        assert archive.read("a.pdf") == PDF
+
+
+def materials_path(app, world):
+    from wenevents.uploads.services import file_path
+
+    return file_path(slot(world.meeting, "report").current)
