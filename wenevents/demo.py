@@ -18,6 +18,7 @@ from wenevents.extensions import db
 from wenevents.meetings.models import PUBLISHED, Meeting, MeetingSeries
 from wenevents.networks.models import Network
 from wenevents.registration.models import RegistrationSettings
+from wenevents.uploads import demo_files
 from wenevents.uploads.models import Document
 
 SERIES = {
@@ -243,6 +244,7 @@ def load():
     db.session.add(fourth)
     db.session.commit()
     releases.publish(fourth, note="Demo agenda")
+    demo_files.add(fourth)
     return True
 
 
