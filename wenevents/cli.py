@@ -9,6 +9,7 @@ from flask_migrate import upgrade
 from sqlalchemy import text
 
 from wenevents.extensions import db
+from wenevents.uploads.commands import cleanup_uploads
 
 
 def init_app(app):
@@ -18,6 +19,7 @@ def init_app(app):
     app.cli.add_command(create_user)
     app.cli.add_command(health)
     app.cli.add_command(import_schedule)
+    app.cli.add_command(cleanup_uploads)
 
 
 def main():
