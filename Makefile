@@ -57,7 +57,7 @@ bench: $(VENV)/.installed-test
 	$(PYTHON) -m wenevents.bench
 
 bench-smoke: $(VENV)/.installed-test
-	$(PYTHON) -m wenevents.bench --requests 20 --scales 1
+	$(PYTHON) -m wenevents.bench --requests 20 --scales 1 --upload-mb 5
 
 ## messages: extract the strings marked for translation into wenevents/translations/messages.pot
 messages: $(VENV)/.installed-test

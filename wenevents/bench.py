@@ -6,6 +6,12 @@ counts the SQL each page runs in-process, then serves it with gunicorn on 127.0.
 times real HTTP requests: the public pages, and an organiser's search of the registrations
 (signed in). Only local traffic, bounded counts. The goals: the schedule's p50 under 10 ms
 at 1x, and the registrations search's p95 under 50 ms with 5,000 registrations.
+
+Then an upload: an organiser posts a file of ``--upload-mb`` MB (200 by default) to one
+gunicorn worker, streamed from disk; the bench prints the throughput against copying the
+same file on the same disk (with and without fsync; the upload is synced too) and how much
+the worker's peak memory (VmHWM) grew. Goals: at least half the copy's speed, and under
+32 MB of memory.
 """
 
 import argparse
@@ -13,6 +19,8 @@ import http.client
 import itertools
 import math
 import os
+import re
+import shutil
 import socket
 import subprocess
 import sys
@@ -47,6 +55,9 @@ GOAL_MS = 10.0
 SESSIONS_PER_SCALE, ITEMS_PER_SCALE = 8, 60
 STARTUP_TIMEOUT = 30.0
 REQUEST_TIMEOUT = 10.0
+UPLOAD_PATH = f"/{ACRONYM}/materials/upload/report"
+UPLOAD_MEMORY_GOAL_MB = 32
+UPLOAD_SPEED_GOAL = 0.5  # of the copy's speed
 
 
 def main(argv=None):
@@ -56,6 +67,8 @@ def main(argv=None):
     for scale in args.scales:
         rows.extend(bench_scale(scale, args.requests, args.concurrency))
     print_report(rows, args)
+    if args.upload_mb:
+        print_upload(bench_upload(args.upload_mb))
     return 0
 
 
@@ -70,6 +83,12 @@ def parse_args(argv):
     )
     parser.add_argument(
         "--scales", type=scales, default=[1, 10], help='comma-separated scales ("1,10")'
+    )
+    parser.add_argument(
+        "--upload-mb",
+        type=int,
+        default=200,
+        help="size of the uploaded file in MB (200; 0 skips the upload)",
     )
     return parser.parse_args(argv)
 
@@ -214,15 +233,16 @@ def count_queries(app, engine, page, session_cookie=None):
 
 
 @contextmanager
-def serve(env, log_path):
-    """``with serve(env, log) as port:`` runs gunicorn on a free local port, then stops it."""
+def serve(env, log_path, workers=WORKERS, with_process=False):
+    """``with serve(env, log) as port:`` runs gunicorn on a free local port, then stops it
+    (``with_process``: yields ``(port, process)``)."""
     port = free_port()
     command = [
         sys.executable,
         "-m",
         "gunicorn",
         "--workers",
-        str(WORKERS),
+        str(workers),
         "--bind",
         f"{HOST}:{port}",
         # Otherwise gunicorn opens a control socket in ~/.gunicorn, shared between runs.
@@ -234,7 +254,7 @@ def serve(env, log_path):
         process = subprocess.Popen(command, env=env, stdout=log, stderr=subprocess.STDOUT)  # noqa: S603
         try:
             wait_until_ready(process, port, log_path)
-            yield port
+            yield (port, process) if with_process else port
         finally:
             process.terminate()
             try:
@@ -356,6 +376,177 @@ def print_report(rows, args):
                 f"{REGISTRATIONS:,} registrations at {row['scale']}x: {verdict} "
                 f"({row['p95']:.1f} ms, {row['queries']} queries)"
             )
+
+
+# -- Upload ------------------------------------------------------------------------------
+
+
+def bench_upload(size_mb):
+    """Post a ``size_mb`` MB file to one gunicorn worker; compare with copying it."""
+    with tempfile.TemporaryDirectory(prefix="wenevents-bench-upload-") as tmp:
+        instance = Path(tmp) / "instance"
+        url = f"sqlite:///{Path(tmp) / 'bench.sqlite'}"
+        progress(f"upload: building the database and a {size_mb} MB file")
+        app = create_app({"INSTANCE_PATH": str(instance), "DATABASE_URL": url})
+        with app.app_context():
+            upgrade()
+            demo.load()
+            session_cookie = organiser_cookie(app)
+            upload_dir = Path(app.config["UPLOAD_DIR"])
+            db.engine.dispose()
+        cookie = f"{app.config['SESSION_COOKIE_NAME']}={session_cookie}"
+        source = upload_dir / "bench-source.pdf"
+        write_random_file(source, size_mb)
+        copy, copy_synced = time_copy(source, upload_dir / "bench-copy.pdf")
+        env = {
+            **os.environ,
+            "WENEVENTS_INSTANCE_PATH": str(instance),
+            "WENEVENTS_DATABASE_URL": url,
+            # The default limit is 100 MB a file: let this one in.
+            "WENEVENTS_UPLOAD_MAX_BYTES": str(source.stat().st_size + 1024 * 1024),
+        }
+        with serve(env, Path(tmp) / "gunicorn.log", workers=1, with_process=True) as served:
+            port, process = served
+            worker = worker_pid(process.pid)
+            cookie, token = upload_token(port, cookie)
+            progress(f"upload: posting {size_mb} MB")
+            before = peak_memory(worker)
+            seconds = post_file(port, cookie, token, source)
+            after = peak_memory(worker)
+        size = source.stat().st_size
+        return {
+            "mb": size_mb,
+            "upload": size / seconds,
+            "copy": size / copy,
+            "copy_synced": size / copy_synced,
+            "memory": (after - before) / 1024,
+        }
+
+
+def write_random_file(path, size_mb):
+    """A file of random bytes (nothing compresses or dedupes it) that reads as a PDF."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with open(path, "wb") as out:
+        out.write(b"%PDF-1.4\n")
+        for _ in range(size_mb):
+            out.write(os.urandom(1024 * 1024))
+        out.flush()
+        os.fsync(out.fileno())
+
+
+def time_copy(source, target):
+    """Seconds to copy ``source`` on the same disk: as is, and then synced to disk."""
+    start = time.perf_counter()
+    shutil.copyfile(source, target)
+    plain = time.perf_counter() - start
+    target.unlink()
+    start = time.perf_counter()
+    shutil.copyfile(source, target)
+    fd = os.open(target, os.O_RDONLY)
+    os.fsync(fd)
+    os.close(fd)
+    synced = time.perf_counter() - start
+    target.unlink()
+    return plain, synced
+
+
+def worker_pid(master):
+    """The one worker gunicorn forked (Linux: /proc)."""
+    deadline = time.monotonic() + STARTUP_TIMEOUT
+    while time.monotonic() < deadline:
+        children = Path(f"/proc/{master}/task/{master}/children").read_text().split()
+        if children:
+            return int(children[0])
+        time.sleep(0.05)
+    raise RuntimeError("gunicorn started no worker")
+
+
+def peak_memory(pid):
+    """The process's peak resident memory so far, in kB (VmHWM)."""
+    status = Path(f"/proc/{pid}/status").read_text()
+    return int(re.search(r"^VmHWM:\s+(\d+) kB", status, re.MULTILINE).group(1))
+
+
+def upload_token(port, cookie):
+    """Open the upload page as the organiser: the session cookie with a CSRF token in it,
+    and the token (the worker warms up on the way)."""
+    connection = http.client.HTTPConnection(HOST, port, timeout=REQUEST_TIMEOUT)
+    try:
+        connection.request("GET", f"/{ACRONYM}/materials/upload", headers={"Cookie": cookie})
+        response = connection.getresponse()
+        page = response.read().decode()
+        check(response.status, "the upload page")
+        fresh = response.getheader("Set-Cookie")
+    finally:
+        connection.close()
+    if fresh:
+        cookie = fresh.split(";", 1)[0]
+    return cookie, re.search(r'name="csrf_token"[^>]*value="([^"]+)"', page).group(1)
+
+
+def post_file(port, cookie, token, source):
+    """POST ``source`` as a multipart form, streamed from disk; the seconds it took."""
+    boundary = "wenevents-bench-boundary"
+    head = (
+        f'--{boundary}\r\nContent-Disposition: form-data; name="csrf_token"\r\n\r\n{token}\r\n'
+        f'--{boundary}\r\nContent-Disposition: form-data; name="language"\r\n\r\nen\r\n'
+        f'--{boundary}\r\nContent-Disposition: form-data; name="files"; filename="bench.pdf"\r\n'
+        "Content-Type: application/pdf\r\n\r\n"
+    ).encode()
+    tail = f"\r\n--{boundary}--\r\n".encode()
+
+    def body():
+        yield head
+        with open(source, "rb") as fh:
+            while chunk := fh.read(1024 * 1024):
+                yield chunk
+        yield tail
+
+    headers = {
+        "Cookie": cookie,
+        "Content-Type": f"multipart/form-data; boundary={boundary}",
+        "Content-Length": str(len(head) + source.stat().st_size + len(tail)),
+    }
+    connection = http.client.HTTPConnection(HOST, port, timeout=300)
+    try:
+        start = time.perf_counter()
+        connection.request("POST", UPLOAD_PATH, body=body(), headers=headers)
+        response = connection.getresponse()
+        response.read()
+        seconds = time.perf_counter() - start
+    finally:
+        connection.close()
+    if response.status != 303:
+        raise RuntimeError(f"POST {UPLOAD_PATH} answered {response.status}")
+    return seconds
+
+
+def print_upload(result):
+    """The upload's figures and how they compare with the goals."""
+    mb = 1024 * 1024
+    ratio = result["upload"] / result["copy"]
+    ratio_synced = result["upload"] / result["copy_synced"]
+    print(
+        f"\nUpload of {result['mb']} MB to one gunicorn worker (multipart, streamed to the "
+        "upload folder, SHA-256, fsync):"
+    )
+    print(f"  upload            {result['upload'] / mb:8.0f} MB/s")
+    print(f"  copy, same disk   {result['copy'] / mb:8.0f} MB/s  (upload at {ratio:.0%} of it)")
+    print(
+        f"  copy + fsync      {result['copy_synced'] / mb:8.0f} MB/s  "
+        f"(upload at {ratio_synced:.0%} of it)"
+    )
+    print(f"  worker peak memory +{result['memory']:.1f} MB")
+    memory = "met" if result["memory"] < UPLOAD_MEMORY_GOAL_MB else "NOT met"
+    speed = "met" if ratio_synced >= UPLOAD_SPEED_GOAL else "NOT met"
+    print(
+        f"Goal: peak memory up by less than {UPLOAD_MEMORY_GOAL_MB} MB: {memory} "
+        f"({result['memory']:.1f} MB)"
+    )
+    print(
+        f"Goal: upload at least {UPLOAD_SPEED_GOAL:.0%} of the speed of a synced copy: {speed} "
+        f"({ratio_synced:.0%}; {ratio:.0%} of an unsynced copy)"
+    )
 
 
 if __name__ == "__main__":
