@@ -657,7 +657,11 @@ def upload_targets(meeting, viewer):
         select(Session)
         .where(Session.meeting_id == meeting.id)
         .order_by(Session.day, Session.starts_at, Session.number)
-        .options(selectinload(Session.items).joinedload(AgendaItem.network))
+        .options(
+            selectinload(Session.items).options(
+                joinedload(AgendaItem.network), joinedload(AgendaItem.session)
+            )
+        )
     ).all()
     for session in sessions:
         for item in session.items:
@@ -754,7 +758,11 @@ def completeness(meeting):
         select(Session)
         .where(Session.meeting_id == meeting.id)
         .order_by(Session.day, Session.starts_at, Session.number)
-        .options(selectinload(Session.items).joinedload(AgendaItem.network))
+        .options(
+            selectinload(Session.items).options(
+                joinedload(AgendaItem.network), joinedload(AgendaItem.session)
+            )
+        )
     ).all()
     by_session = []
     slides_of = {}
