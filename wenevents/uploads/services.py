@@ -22,7 +22,7 @@ from wenevents.agenda import releases
 from wenevents.agenda.models import PRESENTATION, AgendaItem, Session
 from wenevents.audit.services import record
 from wenevents.extensions import db
-from wenevents.meetings.models import Meeting
+from wenevents.meetings.models import PUBLISHED, Meeting
 from wenevents.networks.models import Network
 from wenevents.registration.models import APPROVED, ENDORSED, Registration
 from wenevents.uploads import filetypes, storage
@@ -634,6 +634,42 @@ def _released_sessions(meeting, released, slides):
             documents = slides[public_item.uid]
             entries.append(Entry(target_of(documents[0]), _by_language(documents)))
         result.append(SessionMaterials(public_session.number, public_session.title, entries))
+    return result
+
+
+@dataclass(frozen=True)
+class PublicSlide:
+    id: int
+    uid: str
+    language: str
+    embargoed: bool
+    timezone: str
+    url: str
+    label: str
+
+
+def public_slides_by_uid(acronym):
+    """``{item uid: [PublicSlide]}``: the public slides with a file of a published meeting,
+    in one query (the schedule links them; embargoes are the caller's to apply)."""
+    rows = db.session.execute(
+        select(Document.id, Document.language, Document.embargoed, AgendaItem.uid, Meeting.timezone)
+        .join(AgendaItem, Document.agenda_item_id == AgendaItem.id)
+        .join(Meeting, Document.meeting_id == Meeting.id)
+        .where(
+            Meeting.acronym == acronym,
+            Meeting.status == PUBLISHED,
+            Document.kind == SLIDES,
+            Document.access == PUBLIC,
+            Document.current_number.is_not(None),
+        )
+        .order_by(Document.id)
+    ).all()
+    result = {}
+    for row in sorted(rows, key=lambda r: LANGUAGES.index(r.language)):
+        url = url_for("uploads.download", acronym=acronym, document_id=row.id)
+        label = str(LANGUAGE_LABELS[row.language])
+        slide = PublicSlide(row.id, row.uid, row.language, row.embargoed, row.timezone, url, label)
+        result.setdefault(row.uid, []).append(slide)
     return result
 
 

@@ -10,11 +10,15 @@ URLs (``<a>`` is a meeting's acronym):
   /<a>/materials.zip, /<a>/materials/sessions/<n>.zip, /<a>/materials/networks/<slug>.zip
 """
 
-from flask import Blueprint, abort, current_app, flash, g, redirect, url_for
+from datetime import UTC
+from zoneinfo import ZoneInfo
+
+from flask import Blueprint, abort, current_app, flash, g, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from wenevents import web
+from wenevents.accounts.models import utcnow
 from wenevents.accounts.permissions import deny
 from wenevents.htmx import is_htmx, render
 from wenevents.uploads import services, zips
@@ -293,6 +297,26 @@ def material_url(document, version=None):
         number=version.number,
         name=version.original_name,
     )
+
+
+@bp.app_template_global()
+def public_slides(item):
+    """The slides of a presentation anyone may download, for the schedule's item lines:
+    one query per page (cached for the request), whatever the number of items."""
+    acronym = (request.view_args or {}).get("acronym")
+    if not acronym or getattr(item, "kind", "") != "presentation":
+        return []
+    cache = g.setdefault("public_slides", {})
+    if acronym not in cache:
+        cache[acronym] = services.public_slides_by_uid(acronym)
+    shown = []
+    for slide in cache[acronym].get(item.uid, []):
+        if slide.embargoed:
+            starts = item.session.start(ZoneInfo(slide.timezone)).astimezone(UTC)
+            if utcnow() < starts.replace(tzinfo=None):
+                continue
+        shown.append(slide)
+    return shown
 
 
 @bp.app_template_filter("filesize")
