@@ -85,3 +85,41 @@ def make_document(meeting, **kwargs):
 def publish_agenda(meeting):
     """Release the meeting's draft agenda, as an organiser's "Publish" does."""
     return releases.publish(meeting)
+
+
+def make_focal_point(**kwargs):
+    """A focal point; ``networks=[…]`` links it. Emails are unique per call."""
+    n = next(_numbers)
+    from wenevents.networks.models import FocalPoint
+
+    focal_point = FocalPoint(
+        **{"name": f"Person {n} (fictional)", "email": f"person{n}@example.org", **kwargs}
+    )
+    db.session.add(focal_point)
+    db.session.commit()
+    return focal_point
+
+
+def make_registration(meeting, **kwargs):
+    """A submitted registration for ``meeting``."""
+    from wenevents.registration.models import Registration
+
+    n = next(_numbers)
+    registration = Registration(
+        **{
+            "meeting": meeting,
+            "email": f"delegate{n}@example.org",
+            "given_name": "Ana",
+            "family_name": f"Delegate {n}",
+            "organisation": "Agency (fictional)",
+            "country_code": "PA",
+            "participation_role": "observer",
+            "arrival_date": meeting.start_date,
+            "departure_date": meeting.end_date,
+            "status": "submitted",
+            **kwargs,
+        }
+    )
+    db.session.add(registration)
+    db.session.commit()
+    return registration

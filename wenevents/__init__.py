@@ -49,6 +49,9 @@ def create_app(test_config=None):
     from wenevents.agenda.views import bp as agenda_bp
     from wenevents.audit.views import bp as audit_bp
     from wenevents.meetings.views import bp as meetings_bp
+    from wenevents.networks.directory import bp as directory_bp
+    from wenevents.networks.focal_points import bp as focal_points_bp
+    from wenevents.networks.manage import bp as networks_manage_bp
     from wenevents.networks.views import bp as networks_bp
     from wenevents.registration.manage import bp as registration_manage_bp
     from wenevents.registration.settings import bp as registration_settings_bp
@@ -58,6 +61,9 @@ def create_app(test_config=None):
 
     app.register_blueprint(meetings_bp)
     app.register_blueprint(networks_bp)
+    app.register_blueprint(networks_manage_bp)
+    app.register_blueprint(focal_points_bp)
+    app.register_blueprint(directory_bp)
     app.register_blueprint(agenda_bp)
     app.register_blueprint(agenda_calendar_bp)
     app.register_blueprint(agenda_frab_bp)

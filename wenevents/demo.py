@@ -16,6 +16,7 @@ from wenevents.agenda import releases
 from wenevents.agenda.models import BREAK, DISCUSSION, AgendaItem, Session
 from wenevents.extensions import db
 from wenevents.meetings.models import PUBLISHED, Meeting, MeetingSeries
+from wenevents.networks import demo_contacts
 from wenevents.networks.models import Network
 from wenevents.registration.models import RegistrationSettings
 from wenevents.uploads import demo_files
@@ -242,6 +243,7 @@ def load():
             db.session.add(_earlier_meeting(series, number, ordinal, day, city, country, tz, cop))
     fourth = _fourth_meeting(series, networks)
     db.session.add(fourth)
+    demo_contacts.add(networks)
     db.session.commit()
     releases.publish(fourth, note="Demo agenda")
     demo_files.add(fourth)

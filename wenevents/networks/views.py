@@ -7,7 +7,7 @@ from flask_login import current_user, login_required
 from wenevents.accounts.permissions import acts_for, deny
 from wenevents.extensions import db
 from wenevents.htmx import is_htmx, render
-from wenevents.networks import services
+from wenevents.networks import contacts, services
 from wenevents.networks.forms import NetworkProfileForm
 
 bp = Blueprint("networks", __name__, url_prefix="/networks")
@@ -28,12 +28,14 @@ def index():
 
 @bp.get("/<slug>")
 def network(slug):
-    """A network's description and region, and what it brought to each edition."""
+    """A network's description and region, its focal points as far as each may be seen, and
+    what it brought to each edition."""
     network = services.network_by_slug(slug) or abort(404)
     return render(
         "networks/network.html",
         network=network,
         history=services.network_history(network),
+        contacts=contacts.of_network(network, contacts.audience_of(current_user)),
         can_edit=acts_for(current_user, network),
     )
 
