@@ -48,6 +48,7 @@ def create_app(test_config=None):
     from wenevents.agenda.release_views import bp as agenda_releases_bp
     from wenevents.agenda.views import bp as agenda_bp
     from wenevents.audit.views import bp as audit_bp
+    from wenevents.meetings.manage import bp as meetings_manage_bp
     from wenevents.meetings.views import bp as meetings_bp
     from wenevents.networks.directory import bp as directory_bp
     from wenevents.networks.focal_points import bp as focal_points_bp
@@ -61,6 +62,7 @@ def create_app(test_config=None):
 
     app.register_blueprint(meetings_bp)
     app.register_blueprint(networks_bp)
+    app.register_blueprint(meetings_manage_bp)
     app.register_blueprint(networks_manage_bp)
     app.register_blueprint(focal_points_bp)
     app.register_blueprint(directory_bp)

@@ -1,4 +1,4 @@
-"""Public pages of the meeting series: home, editions, one meeting."""
+"""Public pages of the meeting series: home, editions, a series, one meeting."""
 
 from flask import Blueprint, abort
 
@@ -19,6 +19,16 @@ def home():
 def editions():
     """Every edition of the series with its place, dates and the event it was held alongside."""
     return render("meetings/editions.html", editions=services.published_editions())
+
+
+@bp.get("/series/<slug>")
+def series(slug):
+    """Every published edition of a series: place, dates, the event alongside, documents
+    and networks."""
+    series, editions = services.series_page(slug)
+    if series is None:
+        abort(404)
+    return render("meetings/series.html", series=series, editions=editions)
 
 
 @bp.get("/<acronym:acronym>/", strict_slashes=False)
