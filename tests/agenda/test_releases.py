@@ -204,8 +204,7 @@ def test_changelog_page_lists_releases_newest_first(client, meeting):
     assert html.index("Release 2") < html.index("Release 1")
     assert (
         "Moved</span> Session 1 – Opening: "
-        "from Tue 21 Nov 2023, 09:00–10:00 to Tue 21 Nov 2023, 10:00–11:00"
-        in html
+        "from Tue 21 Nov 2023, 09:00–10:00 to Tue 21 Nov 2023, 10:00–11:00" in html
     )
     assert "The first release of the agenda, with 1 session." in html
 

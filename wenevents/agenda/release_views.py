@@ -12,9 +12,7 @@ bp = Blueprint("agenda_releases", __name__)
 def changelog(acronym):
     """Every release of the agenda, newest first, with what each one changed."""
     meeting, _release, _sessions = services.public_agenda(acronym) or abort(404)
-    return render(
-        "agenda/changelog.html", meeting=meeting, releases=releases.releases_of(meeting)
-    )
+    return render("agenda/changelog.html", meeting=meeting, releases=releases.releases_of(meeting))
 
 
 @bp.get("/<acronym:acronym>/changelog.atom")
