@@ -8,7 +8,7 @@ made on its first upload; the slot's files are its versions, newest current.
 
 import re
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC
 
 from flask import current_app, url_for
 from flask_babel import gettext as _
@@ -959,7 +959,3 @@ def _zip_entry(folder, entry):
         name = f"{_part(folder)}/{_part(label)} ({document.language}).{extension}"
         result.append((name, path, version.size, version.uploaded_at))
     return result
-
-
-def now_local(meeting):
-    return datetime.now(meeting.tz)
