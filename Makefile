@@ -61,7 +61,7 @@ bench-smoke: $(VENV)/.installed-test
 
 ## messages: extract the strings marked for translation into wenevents/translations/messages.pot
 messages: $(VENV)/.installed-test
-	$(VENV)/bin/pybabel extract -F babel.cfg -k lazy_gettext -o wenevents/translations/messages.pot .
+	$(VENV)/bin/pybabel extract -F babel.cfg -k lazy_gettext -k _l -o wenevents/translations/messages.pot .
 
 clean:
 	rm -rf $(VENV) node_modules .pytest_cache .ruff_cache *.egg-info
