@@ -94,10 +94,22 @@ SESSION_FIELDS = (
 ITEM_FIELDS = ("kind", "title", "presenters", "duration_minutes", "network_id")
 
 
-def _check_version(thing, opened):
-    """Refuse a save made from a form opened on an older version."""
+def _update(thing, values, opened):
+    """Set ``values`` on a session or item, refusing a save made from a form opened on an
+    older version."""
     if opened is not None and opened != thing.version:
         raise StaleEdit(thing)
+    for name, value in values.items():
+        setattr(thing, name, value)
+
+
+def _flush(thing):
+    """Write the change; the version check in the UPDATE catches a save that raced ours."""
+    try:
+        db.session.flush()
+    except StaleDataError:
+        db.session.rollback()
+        raise StaleEdit(db.session.get(type(thing), thing.id)) from None
 
 
 def _clean(values, fields):
@@ -119,15 +131,9 @@ def save_session(meeting, session, values, opened_version=None, by=None):
         db.session.add(session)
         action = "agenda.session_added"
     else:
-        _check_version(session, opened_version)
-        for name, value in values.items():
-            setattr(session, name, value)
+        _update(session, values, opened_version)
         action = "agenda.session_changed"
-    try:
-        db.session.flush()
-    except StaleDataError:
-        db.session.rollback()
-        raise StaleEdit(db.session.get(Session, session.id)) from None
+    _flush(session)
     renumber(meeting)
     record(
         action,
@@ -253,15 +259,9 @@ def save_item(session, item, values, opened_version=None, by=None):
         db.session.add(item)
         action = "agenda.item_added"
     else:
-        _check_version(item, opened_version)
-        for name, value in values.items():
-            setattr(item, name, value)
+        _update(item, values, opened_version)
         action = "agenda.item_changed"
-    try:
-        db.session.flush()
-    except StaleDataError:
-        db.session.rollback()
-        raise StaleEdit(db.session.get(AgendaItem, item.id)) from None
+    _flush(item)
     if target.id != item.session_id:
         _place_items(target, [i.id for i in target.items] + [item.id])
     meeting = target.meeting
