@@ -28,6 +28,7 @@ PUBLIC_PAGES = [
     "/gmwen4/schedule?network=no-such-network",
     "/gmwen1/schedule",
     "/gmwen4/sessions/1",
+    "/gmwen4/changelog",
     "/gmwen4/sessions/2?tz=Europe/Paris",
     "/gmwen4/sessions/4",
     "/networks/",

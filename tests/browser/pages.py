@@ -13,6 +13,7 @@ PUBLIC_PAGES = [
     ("/gmwen4/schedule?tz=Asia/Tokyo&day=all", "Schedule"),
     ("/gmwen4/schedule?tz=Mars/Olympus", "Schedule"),
     ("/gmwen1/schedule", "Schedule"),
+    ("/gmwen4/changelog", "Changes to the agenda"),
     (
         "/gmwen4/sessions/1",
         "Session 1 – Outcomes from the 3rd Global meeting of WENs and activities undertaken "
