@@ -3,7 +3,6 @@
 import json
 import re
 from datetime import date, time
-from pathlib import Path
 
 import pytest
 from jsonschema import Draft6Validator, FormatChecker
@@ -11,24 +10,24 @@ from lxml import etree
 from sqlalchemy import select
 
 from tests.factories import make_item, make_meeting, make_network, make_session, publish_agenda
+from tests.schemas import schemas_dir
 from wenevents import demo as demo_data
 from wenevents.agenda.models import BREAK, AgendaItem, Session
 from wenevents.exports import frab
 from wenevents.extensions import db
 from wenevents.meetings.models import DRAFT, Meeting
 
-SCHEMAS = Path(__file__).parents[3] / "shared" / "schemas"
 XML, JSON = "/gmwen4/schedule.xml", "/gmwen4/schedule.json"
 
 
 @pytest.fixture(scope="module")
 def xsd():
-    return etree.XMLSchema(file=str(SCHEMAS / "schedule.xml.xsd"))
+    return etree.XMLSchema(file=str(schemas_dir() / "schedule.xml.xsd"))
 
 
 @pytest.fixture(scope="module")
 def json_validator():
-    schema = json.loads((SCHEMAS / "schedule.schema.json").read_text())
+    schema = json.loads((schemas_dir() / "schedule.schema.json").read_text())
     # Draft6Validator.FORMAT_CHECKER knows no "uuid" and, without the extras, no
     # "date-time" or "uri": the schema's formats would pass unchecked. This one has them all.
     checker = FormatChecker()

@@ -7,7 +7,6 @@ import threading
 from concurrent.futures import ThreadPoolExecutor
 from datetime import date, time
 from html import unescape
-from pathlib import Path
 
 import pytest
 from sqlalchemy import func, select
@@ -24,6 +23,7 @@ from tests.factories import (
     make_session,
     publish_agenda,
 )
+from tests.schemas import schemas_dir
 from tests.test_html_validity import check
 from wenevents.accounts.models import DELEGATE, ORGANISER
 from wenevents.agenda import importing, releases
@@ -40,7 +40,12 @@ client = accounts.client
 make_user = accounts.make_user
 auth = accounts.auth
 
-PRETALX = Path(__file__).parents[3] / "shared" / "schemas" / "example-pretalx-democon.schedule.json"
+
+def pretalx():
+    """A real pretalx export (DemoCon), from the reference schemas' folder."""
+    return schemas_dir() / "example-pretalx-democon.schedule.json"
+
+
 _PLAN = re.compile(r'name="plan" type="hidden" value="([^"]+)"')
 
 
@@ -168,7 +173,7 @@ def test_import_page_of_unknown_meeting_is_404(client, organiser):
 
 
 def test_pretalx_example_previews_without_writing(client, organiser, democon):
-    response = upload(client, democon, PRETALX.read_bytes())
+    response = upload(client, democon, pretalx().read_bytes())
     html = unescape(response.text)
 
     assert response.status_code == 200
@@ -185,7 +190,7 @@ def test_pretalx_example_previews_without_writing(client, organiser, democon):
 
 
 def test_pretalx_example_imports_on_confirm(client, organiser, democon):
-    preview = upload(client, democon, PRETALX.read_bytes())
+    preview = upload(client, democon, pretalx().read_bytes())
 
     response = confirm(client, democon, preview.text)
 
@@ -218,7 +223,7 @@ def test_import_converts_times_to_the_meeting_time_zone(client, organiser):
         start_date=date(2020, 12, 14), end_date=date(2020, 12, 14), timezone="America/Panama"
     )
 
-    html = unescape(upload(client, meeting, PRETALX.read_bytes()).text)
+    html = unescape(upload(client, meeting, pretalx().read_bytes()).text)
     confirm(client, meeting, html)
 
     assert "Times were converted to the meeting's time zone, America/Panama." in html
@@ -473,7 +478,7 @@ def test_file_with_nothing_for_the_meeting_offers_no_import(client, organiser):
 def test_import_pages_pass_nu_html_checker(client, organiser, democon, tmp_path):
     pages = {
         "upload": client.get(page_path(democon)).data,
-        "preview": upload(client, democon, PRETALX.read_bytes()).data,
+        "preview": upload(client, democon, pretalx().read_bytes()).data,
         "error": upload(client, democon, b"nope").data,
     }
 
@@ -489,7 +494,7 @@ def test_cli_previews_and_imports_with_yes(runner, democon, tmp_path):
     meeting_id = democon.id
 
     result = runner.invoke(
-        args=["import-schedule", democon.acronym, str(PRETALX), "--yes"], catch_exceptions=False
+        args=["import-schedule", democon.acronym, str(pretalx()), "--yes"], catch_exceptions=False
     )
 
     lines = result.output.splitlines()
@@ -504,7 +509,7 @@ def test_cli_previews_and_imports_with_yes(runner, democon, tmp_path):
 
 
 def test_cli_asks_before_writing(runner, democon):
-    result = runner.invoke(args=["import-schedule", democon.acronym, str(PRETALX)], input="n\n")
+    result = runner.invoke(args=["import-schedule", democon.acronym, str(pretalx())], input="n\n")
 
     assert result.exit_code == 1
     assert result.output.endswith("Import into the draft agenda? [y/N]: n\nAborted!\n")
@@ -517,7 +522,7 @@ def test_cli_refuses_bad_file_and_unknown_meeting(runner, tmp_path):
     bad.write_text("not json")
 
     wrong_file = runner.invoke(args=["import-schedule", meeting.acronym, str(bad)])
-    no_meeting = runner.invoke(args=["import-schedule", "nosuchmeeting", str(PRETALX)])
+    no_meeting = runner.invoke(args=["import-schedule", "nosuchmeeting", str(pretalx())])
 
     assert wrong_file.exit_code == 1
     assert wrong_file.output == (

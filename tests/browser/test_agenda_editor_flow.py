@@ -3,7 +3,6 @@ publishes it, moves a presentation (by drag and drop) and publishes again; the p
 schedule, the changelog, the calendar (its SEQUENCE risen) and both frab exports show it."""
 
 import json
-from pathlib import Path
 
 import jsonschema
 import pytest
@@ -12,6 +11,7 @@ from lxml import etree
 from playwright.sync_api import expect
 from sqlalchemy import delete, select
 
+from tests.schemas import schemas_dir
 from wenevents import demo
 from wenevents.agenda.models import Release, Session
 from wenevents.extensions import db
@@ -19,7 +19,6 @@ from wenevents.meetings.models import Meeting
 
 pytestmark = pytest.mark.browser
 
-SCHEMAS = Path(__file__).resolve().parents[3] / "shared" / "schemas"
 EDITOR = "/manage/gmwen4/agenda/"
 
 
@@ -137,7 +136,7 @@ def test_agenda_built_published_moved_and_republished(page, live_app, live_url, 
     assert sorted(before.values()) == [0, 0]
 
     xml = fetch(page, live_url, "/gmwen4/schedule.xml")
-    schema = etree.XMLSchema(etree.parse(str(SCHEMAS / "schedule.xml.xsd")))
+    schema = etree.XMLSchema(etree.parse(str(schemas_dir() / "schedule.xml.xsd")))
     document = etree.fromstring(xml)
     schema.assertValid(document)
     moved = document.xpath("//event[title='Activities since Geneva']")[0]
@@ -145,7 +144,7 @@ def test_agenda_built_published_moved_and_republished(page, live_app, live_url, 
 
     data = json.loads(fetch(page, live_url, "/gmwen4/schedule.json"))
     validator = jsonschema.Draft6Validator(
-        json.loads((SCHEMAS / "schedule.schema.json").read_text()),
+        json.loads((schemas_dir() / "schedule.schema.json").read_text()),
         format_checker=jsonschema.Draft6Validator.FORMAT_CHECKER,
     )
     assert [e.message for e in validator.iter_errors(data)] == []
