@@ -254,7 +254,7 @@ def edit_user(user_id):
         if not is_htmx():
             flash(_("Saved %(email)s.", email=user.email), "success")
             return redirect(url_for("accounts.users"), 303)
-        return render("accounts/user_row.html", block="row", user=user)
+        return render("accounts/_user_row.html", block="row", user=user)
     return render("accounts/user_edit.html", block="edit_row", target=None, user=user, form=form)
 
 
@@ -265,7 +265,7 @@ def user_row(user_id):
     user = _user_or_404(user_id)
     if not is_htmx():
         return redirect(url_for("accounts.users", q=user.email), 303)
-    return render("accounts/user_row.html", block="row", user=user)
+    return render("accounts/_user_row.html", block="row", user=user)
 
 
 @bp.post("/manage/users/<int:user_id>/disabled")
@@ -281,5 +281,5 @@ def set_disabled(user_id):
         abort(409, description=str(error))
     db.session.commit()
     if is_htmx():
-        return render("accounts/user_row.html", block="row", user=user)
+        return render("accounts/_user_row.html", block="row", user=user)
     return redirect(url_for("accounts.users"), 303)

@@ -151,7 +151,7 @@ def edit(acronym):
             if not is_htmx() or meeting.acronym != acronym:
                 # A new acronym is a new address: reload the list rather than one card.
                 return _to_list(_("%(acronym)s saved.", acronym=meeting.acronym))
-            return render("meetings/manage_card.html", block="card", meeting=meeting, saved=True)
+            return render("meetings/_manage_card.html", block="card", meeting=meeting, saved=True)
     status = 422 if form.errors else 200
     return render("meetings/manage_edit.html", block="edit", meeting=meeting, form=form), status
 
@@ -163,7 +163,7 @@ def card(acronym):
     meeting = _meeting(acronym)
     if not is_htmx():
         return redirect(url_for("meetings_manage.index") + f"#meeting-{acronym}", 303)
-    return render("meetings/manage_card.html", block="card", meeting=meeting)
+    return render("meetings/_manage_card.html", block="card", meeting=meeting)
 
 
 @bp.post("/<acronym:acronym>/status")
@@ -177,7 +177,7 @@ def set_status(acronym):
     services.set_status(meeting, status, _by())
     db.session.commit()
     if is_htmx():
-        return render("meetings/manage_card.html", block="card", meeting=meeting, saved=True)
+        return render("meetings/_manage_card.html", block="card", meeting=meeting, saved=True)
     if meeting.is_published:
         message = _("%(acronym)s is published.", acronym=meeting.acronym)
     else:

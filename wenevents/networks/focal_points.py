@@ -124,7 +124,7 @@ def edit(focal_point_id):
 
 def _card(focal_point, **context):
     return render(
-        "networks/focal_point_card.html",
+        "networks/_focal_point_card.html",
         block="card",
         card=contacts.card(focal_point, ORGANISERS),
         focal_point=focal_point,

@@ -83,7 +83,7 @@ def edit(network_id):
             if not is_htmx():
                 flash(_("%(acronym)s saved.", acronym=network.acronym), "success")
                 return redirect(url_for("networks_manage.index") + f"#network-{network.id}", 303)
-            return render("networks/manage_card.html", block="card", network=network, saved=True)
+            return render("networks/_manage_card.html", block="card", network=network, saved=True)
     status = 422 if form.errors else 200
     return render("networks/manage_edit.html", block="edit", network=network, form=form), status
 
@@ -95,7 +95,7 @@ def card(network_id):
     network = _network(network_id)
     if not is_htmx():
         return redirect(url_for("networks_manage.index") + f"#network-{network.id}", 303)
-    return render("networks/manage_card.html", block="card", network=network)
+    return render("networks/_manage_card.html", block="card", network=network)
 
 
 @bp.post("/<int:network_id>/archive")
@@ -106,7 +106,7 @@ def archive(network_id):
     services.set_archived(network, request.form.get("archived") == "1", _by())
     db.session.commit()
     if is_htmx():
-        return render("networks/manage_card.html", block="card", network=network, saved=True)
+        return render("networks/_manage_card.html", block="card", network=network, saved=True)
     flash(_("%(acronym)s saved.", acronym=network.acronym), "success")
     return redirect(url_for("networks_manage.index") + f"#network-{network.id}", 303)
 
