@@ -3,6 +3,8 @@ VENV     ?= .venv
 PYTHON   := $(VENV)/bin/python
 CHROMIUM ?= /usr/bin/chromium
 PORT     ?= 5000
+# Links in mail, feeds and calendar files point here; other host names are refused.
+PUBLIC_URL ?= http://127.0.0.1:$(PORT)
 export FLASK_APP := wenevents
 
 .PHONY: run test lint fmt bench bench-smoke test-deps clean messages
@@ -24,14 +26,18 @@ node_modules/.installed: package.json package-lock.json
 	touch $@
 
 ## run: install, create or upgrade the SQLite database, load the demo, serve on 127.0.0.1:5000
+run: export WENEVENTS_PUBLIC_URL = $(PUBLIC_URL)
 run: $(VENV)/.installed
 	$(VENV)/bin/wenevents init-db
 	$(VENV)/bin/wenevents load-demo
 	$(VENV)/bin/wenevents run --host 127.0.0.1 --port $(PORT)
 
 ## test: the whole suite (browser tests included); set WENEVENTS_TEST_DATABASE_URL for PostgreSQL
+# On every core (pytest-xdist); each test file stays on one worker, so a module's live server
+# and its demo data are built once. TEST_WORKERS=0 runs in one process; PYTEST_ARGS adds more.
+TEST_WORKERS ?= auto
 test: $(VENV)/.installed-test node_modules/.installed test-deps
-	$(PYTHON) -m pytest $(PYTEST_ARGS)
+	$(PYTHON) -m pytest -n $(TEST_WORKERS) --dist loadfile $(PYTEST_ARGS)
 
 # Chromium (Playwright cannot download its own browser here) and Java (the HTML checker)
 # come from Debian's packages.
@@ -54,10 +60,10 @@ fmt: $(VENV)/.installed-test
 
 ## bench: serve the demo under gunicorn (2 workers) and print latency, throughput, queries
 bench: $(VENV)/.installed-test
-	$(PYTHON) -m wenevents.bench
+	$(PYTHON) -m benchmarks.bench
 
 bench-smoke: $(VENV)/.installed-test
-	$(PYTHON) -m wenevents.bench --requests 20 --scales 1 --upload-mb 5
+	$(PYTHON) -m benchmarks.bench --requests 20 --scales 1 --upload-mb 5
 
 ## messages: extract the strings marked for translation into wenevents/translations/messages.pot
 messages: $(VENV)/.installed-test

@@ -1,33 +1,66 @@
-"""Fixtures: an app on a fresh database per test (SQLite, or PostgreSQL when
-WENEVENTS_TEST_DATABASE_URL is set), a client, a query counter, and a live server."""
+"""The suite's shared fixtures and helpers, in one home (flaskr's pattern): an app on a fresh
+database per test (SQLite, or PostgreSQL when WENEVENTS_TEST_DATABASE_URL is set) configured
+by ``app_config``, its client, users and signing in per role, CSRF and htmx helpers, the
+audit log, mail (the outbox and a real SMTP server), a query counter, and a live server.
 
+Domain fixtures live in their folder's conftest.py; the browser's in tests/browser/.
+Each pytest-xdist worker builds its own schema template and has its own tmp folders;
+databases, ports and Redis key prefixes are unique per test, so workers never collide.
+"""
+
+import atexit
+import email
+import email.policy
+import html
 import os
+import re
+import shutil
+import socket
+import tempfile
 import threading
 import uuid
 from contextlib import contextmanager
+from functools import cache
+from pathlib import Path
 
 import pytest
+from flask import has_app_context
 from flask.testing import FlaskClient
 from sqlalchemy import create_engine, event, make_url, text
+from werkzeug.security import generate_password_hash
 from werkzeug.serving import make_server
 
 from wenevents import create_app
+from wenevents.accounts import passwords
+from wenevents.accounts.models import ORGANISER, LoginSession, Token, User
+from wenevents.audit.models import AuditEntry
+from wenevents.cli import close_when_sent
 from wenevents.extensions import db
 
 POSTGRES_URL = os.environ.get("WENEVENTS_TEST_DATABASE_URL")
 
 
+def _server_url():
+    return make_url(POSTGRES_URL).set(drivername="postgresql+psycopg")
+
+
 @contextmanager
-def fresh_database(tmp_path):
-    """Yield the URL of an empty database that is dropped afterwards."""
+def fresh_database(tmp_path, template=None):
+    """Yield the URL of an empty database that is dropped afterwards; with ``template``,
+    a copy of that database (a file on SQLite, a template database on PostgreSQL)."""
     if not POSTGRES_URL:
-        yield f"sqlite:///{tmp_path / 'test.sqlite'}"
+        path = tmp_path / "test.sqlite"
+        if template:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(template, path)
+        yield f"sqlite:///{path}"
         return
-    server = make_url(POSTGRES_URL).set(drivername="postgresql+psycopg")
+    server = _server_url()
     name = f"wenevents_test_{uuid.uuid4().hex[:12]}"
     admin = create_engine(server, isolation_level="AUTOCOMMIT")
+    copy = f' TEMPLATE "{template}"' if template else ""
     with admin.connect() as connection:
-        connection.execute(text(f'CREATE DATABASE "{name}"'))
+        connection.execute(text(f'CREATE DATABASE "{name}"{copy}'))
     try:
         yield server.set(database=name).render_as_string(hide_password=False)
     finally:
@@ -36,8 +69,9 @@ def fresh_database(tmp_path):
         admin.dispose()
 
 
-class IsolatedClient(FlaskClient):
-    """Each request runs in its own app context, as in production.
+class Client(FlaskClient):
+    """Each request runs in its own app context, as in production; afterwards the test's
+    database session forgets what it had loaded, so the test reads what the request wrote.
 
     The ``app`` fixture keeps a context pushed for the test's own database work; without
     this, requests would share that context's ``g`` and database session with the test
@@ -49,25 +83,68 @@ class IsolatedClient(FlaskClient):
         # work registered to run after the response (mail, say) has run on return.
         kwargs.setdefault("buffered", True)
         with self.application.app_context():
-            return super().open(*args, **kwargs)
+            response = super().open(*args, **kwargs)
+        if has_app_context():
+            db.session.expire_all()
+        return response
+
+
+def _test_app(tmp_path, url, **overrides):
+    app = create_app(
+        {
+            "TESTING": True,
+            "INSTANCE_PATH": str(tmp_path / "instance"),
+            "DATABASE_URL": url,
+            "SECRET_KEY": "test-secret-key",
+            # Links in mail and exports are built from it (never from the request).
+            "PUBLIC_URL": "http://localhost",
+            **overrides,
+        }
+    )
+    app.test_client_class = Client
+    return app
+
+
+@cache
+def schema_template():
+    """A database with every table, built once per test run and copied for each test:
+    a file on SQLite, a template database on PostgreSQL. Dropped when the run ends."""
+    folder = Path(tempfile.mkdtemp(prefix="wenevents-schema-"))
+    atexit.register(shutil.rmtree, folder, ignore_errors=True)
+    if POSTGRES_URL:
+        name = f"wenevents_template_{uuid.uuid4().hex[:12]}"
+        admin = create_engine(_server_url(), isolation_level="AUTOCOMMIT")
+        with admin.connect() as connection:
+            connection.execute(text(f'CREATE DATABASE "{name}"'))
+        url = _server_url().set(database=name).render_as_string(hide_password=False)
+
+        def drop():
+            with admin.connect() as connection:
+                connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+            admin.dispose()
+
+        atexit.register(drop)
+        template = name
+    else:
+        url = f"sqlite:///{folder / 'schema.sqlite'}"
+        template = folder / "schema.sqlite"
+    app = _test_app(folder, url)
+    with app.app_context():
+        db.create_all()
+        if not POSTGRES_URL:
+            # One file to copy: fold the write-ahead log into it.
+            db.session.execute(text("PRAGMA wal_checkpoint(TRUNCATE)"))
+        db.session.remove()
+        # A template database must have no connection open while it is copied.
+        db.engine.dispose()
+    return template
 
 
 @contextmanager
 def make_app(tmp_path, **overrides):
-    """An app with its own instance folder and an empty database with every table."""
-    with fresh_database(tmp_path) as url:
-        app = create_app(
-            {
-                "TESTING": True,
-                "INSTANCE_PATH": str(tmp_path / "instance"),
-                "DATABASE_URL": url,
-                "SECRET_KEY": "test-secret-key",
-                **overrides,
-            }
-        )
-        app.test_client_class = IsolatedClient
-        with app.app_context():
-            db.create_all()
+    """An app with its own instance folder and its own database with every table."""
+    with fresh_database(tmp_path, template=schema_template()) as url:
+        app = _test_app(tmp_path, url, **overrides)
         try:
             yield app
         finally:
@@ -77,8 +154,14 @@ def make_app(tmp_path, **overrides):
 
 
 @pytest.fixture
-def app(tmp_path):
-    with make_app(tmp_path) as app, app.app_context():
+def app_config():
+    """Configuration overrides for ``app``; override this fixture (or parametrize it)."""
+    return {}
+
+
+@pytest.fixture
+def app(tmp_path, app_config):
+    with make_app(tmp_path, **app_config) as app, app.app_context():
         yield app
 
 
@@ -121,24 +204,293 @@ def count_queries(app):
     return counter
 
 
+# Users and signing in -------------------------------------------------------------------
+
+PASSWORD = "correct horse battery staple 7"
+OTHER_PASSWORD = "purple elephant juggles seven quiet lanterns"
+
+
+def _hash(password):
+    """``password`` hashed as the current app does (cheap under TESTING), once per run."""
+    return _hash_with(password, passwords.method())
+
+
+@cache
+def _hash_with(password, method):
+    return generate_password_hash(password, method=method)
+
+
+@pytest.fixture
+def make_user(app):
+    """``make_user(email, role, password, networks=())``: a user straight in the database
+    (no audit entry, so tests of the audit log count only what they did)."""
+
+    def make(email, role=ORGANISER, password=PASSWORD, networks=(), name="", disabled=False):
+        user = User(
+            email=email,
+            name=name,
+            role=role,
+            password_hash=_hash(password),
+            networks=list(networks),
+            is_disabled=disabled,
+        )
+        db.session.add(user)
+        db.session.commit()
+        return user
+
+    return make
+
+
+class Auth:
+    """Signs a client in and out through the real forms."""
+
+    def __init__(self, client):
+        self.client = client
+
+    def login(self, email, password=PASSWORD, next=None, **kwargs):
+        query = {"next": next} if next else None
+        token = csrf_token(self.client.get("/login", query_string=query).text)
+        return self.client.post(
+            "/login",
+            query_string=query,
+            data={"csrf_token": token, "email": email, "password": password},
+            **kwargs,
+        )
+
+    def logout(self):
+        token = csrf_token(self.client.get("/account").text)
+        return self.client.post("/logout", data={"csrf_token": token})
+
+    def is_signed_in(self):
+        return self.client.get("/account").status_code == 200
+
+
+@pytest.fixture
+def auth(client):
+    return Auth(client)
+
+
+@pytest.fixture
+def new_auth(app):
+    """``new_auth()``: another browser (its own cookies), with its Auth helper."""
+
+    def make():
+        return Auth(app.test_client())
+
+    return make
+
+
+@pytest.fixture
+def sign_in_as(make_user, new_auth):
+    """``sign_in_as(email, role=ORGANISER, networks=(), name="")``: a new user of that role
+    (organiser, focal point of ``networks``, delegate), signed in on a new client of their
+    own, which is returned."""
+
+    def sign_in(email, role=ORGANISER, networks=(), name=""):
+        make_user(email, role, networks=networks, name=name)
+        browser = new_auth()
+        assert browser.login(email).status_code == 303
+        return browser.client
+
+    return sign_in
+
+
+def _sign_in_organiser(make_user, auth):
+    user = make_user("org@example.org", ORGANISER, name="Olga Organiser")
+    auth.login("org@example.org")
+    return user
+
+
+@pytest.fixture
+def organiser(make_user, auth):
+    """The organiser org@example.org (Olga Organiser), signed in on ``client``."""
+    return _sign_in_organiser(make_user, auth)
+
+
+@pytest.fixture
+def organiser_client(client, make_user, auth):
+    """``client``, signed in as the organiser org@example.org (Olga Organiser)."""
+    _sign_in_organiser(make_user, auth)
+    return client
+
+
+# Forms, CSRF and htmx ------------------------------------------------------------------
+
+_CSRF = re.compile(r'name="csrf_token"[^>]*\bvalue="([^"]+)"')
+_CSRF_HEADER = re.compile(r'hx-headers=\'\{"X-CSRFToken": "([^"]+)"\}\'')
+
+# The header htmx sends with each of its requests.
+HTMX = {"HX-Request": "true"}
+
+
+def csrf_token(page):
+    """The CSRF token of the first form of a page."""
+    match = _CSRF.search(page)
+    assert match, "no CSRF token in the page"
+    return match.group(1)
+
+
+def htmx_csrf_token(page):
+    """The token htmx sends as X-CSRFToken (hx-headers on <body>, signed-in pages)."""
+    match = _CSRF_HEADER.search(page)
+    assert match, "no hx-headers CSRF token in the page"
+    return match.group(1)
+
+
+def htmx_headers(client, page, target=None):
+    """The headers of an htmx request from ``page`` (fetched with ``client``): HX-Request,
+    the X-CSRFToken of its hx-headers and, if given, HX-Target."""
+    headers = {**HTMX, "X-CSRFToken": htmx_csrf_token(client.get(page).text)}
+    return {**headers, "HX-Target": target} if target else headers
+
+
+def without_csrf(page):
+    """The page with its CSRF token values blanked, for comparing two answers."""
+    page = _CSRF.sub('name="csrf_token" value=""', page)
+    return _CSRF_HEADER.sub("hx-headers=''", page)
+
+
+def field_error(page, field_id):
+    """The error message shown at the field with this id (unescaped), or None."""
+    pattern = rf'<p class="error" id="{re.escape(field_id)}-error">(.*?)</p>'
+    match = re.search(pattern, page, re.S)
+    return html.unescape(match.group(1)) if match else None
+
+
+def post_form(client, page, data, path=None, **kwargs):
+    """GET ``page``, then POST ``data`` with the page's CSRF token to ``path`` (or ``page``)."""
+    token = csrf_token(client.get(page).text)
+    return client.post(path or page, data={"csrf_token": token, **data}, **kwargs)
+
+
+# The audit log -------------------------------------------------------------------------
+
+
+def counts():
+    """How many users, sign-ins, emailed tokens and audit entries exist."""
+    return {
+        model.__name__: db.session.query(model).count()
+        for model in (User, LoginSession, Token, AuditEntry)
+    }
+
+
+def audit_entries(action=None):
+    query = db.session.query(AuditEntry).order_by(AuditEntry.id)
+    if action:
+        query = query.filter(AuditEntry.action == action)
+    return query.all()
+
+
+# Mail ----------------------------------------------------------------------------------
+
+_LINK = re.compile(r"http://localhost/(?:invitations|reset-password)/[A-Za-z0-9_-]+")
+_PATH = re.compile(r"https?://[^/\s]+(/\S*)")
+
+
+def outbox(app):
+    """The messages written to instance/outbox/ (no MAIL_SERVER), oldest first."""
+    folder = Path(app.instance_path) / "outbox"
+    # Names start with the time to the second only: order by modification time first.
+    files = sorted(folder.glob("*.eml"), key=lambda f: (f.stat().st_mtime_ns, f.name))
+    return [email.message_from_bytes(f.read_bytes(), policy=email.policy.default) for f in files]
+
+
+def link_in(message):
+    """The single-use link in a message's body, with its host."""
+    match = _LINK.search(message.get_content())
+    assert match, "no link in the message"
+    return match.group(0)
+
+
+def path_of(link):
+    """The path (and query) of an absolute link, whatever its host."""
+    match = _PATH.match(link)
+    assert match, link
+    return match.group(1)
+
+
+class _Collector:
+    def __init__(self):
+        self.messages = []
+
+    async def handle_DATA(self, _server, _session, envelope):  # aiosmtpd calls this name
+        message = email.message_from_bytes(envelope.content, policy=email.policy.default)
+        self.messages.append((envelope.rcpt_tos, message))
+        return "250 Message accepted for delivery"
+
+
+@pytest.fixture
+def smtp_server():
+    """A real SMTP server (aiosmtpd) on 127.0.0.1; ``.messages``: (recipients, message)."""
+    from aiosmtpd.controller import Controller
+
+    handler = _Collector()
+    controller = Controller(handler, hostname="127.0.0.1", port=free_port())
+    controller.start()
+    controller.messages = handler.messages
+    try:
+        yield controller
+    finally:
+        controller.stop()
+
+
+# Invitations ---------------------------------------------------------------------------
+
+
+def send_invitation(client, email, role, network_ids=(), headers=None):
+    """POST the invitation form of /manage/users as the signed-in organiser."""
+    data = {"email": email, "role": role, "networks": [str(i) for i in network_ids]}
+    return post_form(client, "/manage/users", data, "/manage/users/invite", headers=headers)
+
+
+def accept_invitation(client, link, name, password=PASSWORD, confirm=None):
+    """Open the emailed link, then submit the acceptance form; the POST's response."""
+    client.get(path_of(link))
+    data = {"name": name, "password": password, "confirm": password if confirm is None else confirm}
+    return post_form(client, "/invitations/accept", data)
+
+
+# Servers -------------------------------------------------------------------------------
+
+
+def free_port():
+    """A port nothing listens on now, for a server that binds it a moment later (the kernel
+    picks it from the ephemeral range, so two pytest-xdist workers are unlikely to get the
+    same one in that moment; servers the suite runs in-process bind port 0 themselves)."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
 @pytest.fixture(scope="module")
 def live_app(tmp_path_factory):
     """The demo served by a real HTTP server in a thread, for the browser tests."""
     from wenevents import demo as demo_data
 
     tmp_path = tmp_path_factory.mktemp("live")
-    with make_app(tmp_path) as app:
+    # The port first: the app's PUBLIC_URL is its own address, so mailed links work.
+    listener = socket.create_server(("127.0.0.1", 0))
+    url = f"http://127.0.0.1:{listener.getsockname()[1]}"
+    with make_app(tmp_path, PUBLIC_URL=url) as app:
         with app.app_context():
             demo_data.load()
-        server = make_server("127.0.0.1", 0, app, threaded=True)
+        server = make_server(
+            "127.0.0.1",
+            listener.getsockname()[1],
+            close_when_sent(app),
+            threaded=True,
+            fd=listener.fileno(),
+        )
         thread = threading.Thread(target=server.serve_forever, daemon=True)
         thread.start()
-        app.config["LIVE_URL"] = f"http://127.0.0.1:{server.server_port}"
+        app.config["LIVE_URL"] = url
         try:
             yield app
         finally:
             server.shutdown()
             thread.join()
+            server.server_close()
+            listener.close()
 
 
 @pytest.fixture

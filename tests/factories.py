@@ -1,6 +1,7 @@
 """Plain callables that make one object each, with overridable keyword arguments."""
 
 import itertools
+import re
 from datetime import date, time
 
 from wenevents.agenda import releases
@@ -84,7 +85,9 @@ def make_document(meeting, **kwargs):
 
 def publish_agenda(meeting):
     """Release the meeting's draft agenda, as an organiser's "Publish" does."""
-    return releases.publish(meeting)
+    release = releases.publish(meeting)
+    db.session.commit()
+    return release
 
 
 def make_focal_point(**kwargs):
@@ -123,3 +126,19 @@ def make_registration(meeting, **kwargs):
     db.session.add(registration)
     db.session.commit()
     return registration
+
+
+def session_ref(acronym, number):
+    """The stable ref of a meeting's session by its number in the draft: ``k4mz8q2x``."""
+    meeting = db.session.scalar(db.select(Meeting).filter_by(acronym=acronym))
+    return db.session.scalar(db.select(Session.ref).filter_by(meeting_id=meeting.id, number=number))
+
+
+def canonical(path):
+    """``path`` with a session number (``/gm/sessions/1``, its .ics or ZIP) replaced by that
+    session's stable ref, the address the pages link to."""
+
+    def by_ref(match):
+        return f"/{match[1]}/{match[2] or ''}sessions/{session_ref(match[1], int(match[3]))}"
+
+    return re.sub(r"^/([a-z0-9_-]+)/(materials/)?sessions/(\d+)", by_ref, path)

@@ -1,6 +1,13 @@
+import os
+import socket
+import subprocess
+import sys
+import time
+
 from sqlalchemy import func, inspect, select
 from werkzeug.security import check_password_hash
 
+from tests.conftest import free_port
 from wenevents.accounts.models import User
 from wenevents.agenda.models import Session
 from wenevents.extensions import db
@@ -101,3 +108,68 @@ def test_health_fails_when_database_unreachable(tmp_path):
     result = app.test_cli_runner().invoke(args=["health"])
     assert result.exit_code == 1
     assert "database: unreachable" in result.output
+
+
+def _raw(port, request):
+    """Send ``request`` bytes; the answer's status line and headers."""
+    with socket.create_connection(("127.0.0.1", port), timeout=5) as sock:
+        sock.sendall(request)
+        answer = b""
+        while b"\r\n\r\n" not in answer and (chunk := sock.recv(4096)):
+            answer += chunk
+    return answer.split(b"\r\n\r\n")[0].decode("latin-1").split("\r\n")
+
+
+def test_run_answers_without_server_or_python_versions(tmp_path):
+    """``make run``'s server: no ``Server: Werkzeug/… Python/…``, on the app's answers and
+    on the server's own error page for a request it cannot read."""
+    port = free_port()
+    env = {
+        **os.environ,
+        "WENEVENTS_INSTANCE_PATH": str(tmp_path),
+        "WENEVENTS_PUBLIC_URL": f"http://127.0.0.1:{port}",
+    }
+    command = [sys.executable, "-c", "from wenevents.cli import main; main()"]
+    server = subprocess.Popen(
+        [*command, "run", "--port", str(port)], env=env, stderr=subprocess.PIPE
+    )
+    try:
+        deadline = time.monotonic() + 20
+        while True:
+            try:
+                page = _raw(port, b"GET /static/css/site.css HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")
+                break
+            except OSError:
+                assert time.monotonic() < deadline and server.poll() is None, "no server"
+                time.sleep(0.1)
+        missing = _raw(port, b"GET /static/none.css HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")
+        # A header line longer than the server reads: its own error page, not the app's.
+        unreadable = _raw(port, b"GET / HTTP/1.1\r\nX-Long: " + b"a" * 70_000 + b"\r\n\r\n")
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
+        server.stderr.close()
+
+    for status, answer in (("200", page), ("404", missing), ("431", unreadable)):
+        assert answer[0].split()[1] == status, answer
+        servers = [line for line in answer if line.lower().startswith("server:")]
+        assert servers == ["Server: wenevents"], answer
+
+
+def test_close_when_sent_closes_the_answer_once_its_last_byte_is_handed_over():
+    from wenevents.cli import close_when_sent
+
+    closed = []
+
+    class Answer(list):
+        def close(self):
+            closed.append(len(sent))
+
+    sent = []
+    # What Werkzeug's server does: write every chunk, then drain the socket (which raises
+    # when the browser has reset it) and only then close the answer.
+    for chunk in close_when_sent(lambda _environ, _start: Answer([b"a", b"b"]))({}, None):
+        sent.append(chunk)
+
+    assert sent == [b"a", b"b"]
+    assert closed == [2]

@@ -1,5 +1,6 @@
 import sqlite3
 
+import pytest
 from sqlalchemy import text
 
 from wenevents import create_app
@@ -52,7 +53,7 @@ def test_sqlite_connection_has_wal_foreign_keys_and_busy_timeout(tmp_path):
         journal = connection.execute(text("PRAGMA journal_mode")).scalar()
         foreign_keys = connection.execute(text("PRAGMA foreign_keys")).scalar()
         busy = connection.execute(text("PRAGMA busy_timeout")).scalar()
-    assert (journal, foreign_keys, busy) == ("wal", 1, 5000)
+    assert (journal, foreign_keys, busy) == ("wal", 1, 20000)
     assert sqlite3.sqlite_version_info >= (3, 7)
 
 
@@ -60,3 +61,62 @@ def test_database_uri_uses_psycopg3_for_postgresql():
     assert database_uri("postgresql://u@h/d") == "postgresql+psycopg://u@h/d"
     assert database_uri("postgres://u@h/d") == "postgresql+psycopg://u@h/d"
     assert database_uri("sqlite:///x") == "sqlite:///x"
+
+
+def test_without_public_url_the_site_serves_loopback_only(tmp_path, monkeypatch):
+    monkeypatch.delenv("WENEVENTS_PUBLIC_URL", raising=False)
+
+    app = create_app({"INSTANCE_PATH": str(tmp_path)})
+
+    assert app.config["PUBLIC_URL"] == "http://127.0.0.1:5000"
+    assert app.config["TRUSTED_HOSTS"] == ["127.0.0.1", "localhost"]
+    assert app.config["SESSION_COOKIE_NAME"] == "session"
+
+
+def test_public_url_gives_trusted_hosts_scheme_and_host_cookie(tmp_path, monkeypatch):
+    monkeypatch.setenv("WENEVENTS_PUBLIC_URL", "https://Wen.Example.org/")
+    monkeypatch.setenv("WENEVENTS_EXTRA_HOSTS", "old.example.org, www.example.org")
+
+    config = create_app({"INSTANCE_PATH": str(tmp_path)}).config
+
+    assert config["PUBLIC_URL"] == "https://Wen.Example.org"
+    assert config["TRUSTED_HOSTS"] == ["wen.example.org", "old.example.org", "www.example.org"]
+    assert config["PREFERRED_URL_SCHEME"] == "https"
+    assert (config["SESSION_COOKIE_NAME"], config["SESSION_COOKIE_SECURE"]) == (
+        "__Host-session",
+        True,
+    )
+    assert (config["SESSION_COOKIE_PATH"], config["SESSION_COOKIE_DOMAIN"]) == ("/", None)
+
+
+@pytest.mark.parametrize(
+    "url",
+    ["", "wen.example.org", "ftp://wen.example.org", "https://", "https://user@wen.example.org",
+     "https://wen.example.org/?x=1", "https://wen.example.org/#top", "javascript:alert(1)"],
+)  # fmt: skip
+def test_a_public_url_that_is_no_site_address_stops_the_start(tmp_path, url):
+    with pytest.raises(ValueError, match="PUBLIC_URL must be the site's address"):
+        create_app({"INSTANCE_PATH": str(tmp_path), "PUBLIC_URL": url})
+
+
+def test_public_url_with_a_path_prefix_builds_links_under_it(tmp_path):
+    from wenevents.urls import public_url
+
+    app = create_app({"INSTANCE_PATH": str(tmp_path), "PUBLIC_URL": "https://un.example.org/wen/"})
+    with app.app_context():  # no request: as a command-line tool sending mail
+        assert public_url("accounts.login", next="/a b") == (
+            "https://un.example.org/wen/login?next=/a+b"
+        )
+        assert public_url("meetings.meeting", acronym="gmwen4", _anchor="dates") == (
+            "https://un.example.org/wen/gmwen4/#dates"
+        )
+
+
+def test_rate_limits_enabled_after_an_app_that_disabled_them(tmp_path):
+    from tests.conftest import make_app
+    from wenevents.extensions import limiter
+
+    with make_app(tmp_path / "off", RATELIMIT_ENABLED=False):
+        assert limiter.enabled is False
+    with make_app(tmp_path / "on"):
+        assert limiter.enabled is True

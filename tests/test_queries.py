@@ -2,6 +2,7 @@
 
 import pytest
 
+from tests.factories import canonical
 from wenevents import demo as demo_data
 from wenevents.extensions import db
 
@@ -23,7 +24,7 @@ PAGES = [
 
 def queries_for(client, count_queries, path):
     with count_queries() as queries:
-        response = client.get(path)
+        response = client.get(canonical(path))
     assert response.status_code == 200
     return len(queries)
 

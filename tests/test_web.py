@@ -2,6 +2,8 @@
 
 import re
 
+import pytest
+
 
 def test_page_has_security_headers(client, demo):
     response = client.get("/gmwen4/")
@@ -50,7 +52,7 @@ def test_versioned_static_file_is_cached_for_a_year(client, demo):
 
 
 def test_htmx_is_vendored_at_pinned_version(client):
-    html = client.get("/").text
+    html = client.get("/networks/").text
     assert re.search(r'src="/static/vendor/htmx-2\.0\.11\.min\.js\?v=[0-9a-f]{12}"', html)
 
 
@@ -73,3 +75,31 @@ def test_form_with_invalid_utf8_gets_400_saying_so(client):
     )
     assert response.status_code == 400
     assert "What was sent contains bytes that are not valid text." in response.text
+
+
+@pytest.mark.parametrize("encoding, algorithm", [("gzip, deflate, br", "br"), ("gzip", "gzip")])
+def test_pages_are_compressed_and_revalidate(client, demo, encoding, algorithm):
+    first = client.get("/gmwen4/schedule", headers={"Accept-Encoding": encoding})
+    again = client.get(
+        "/gmwen4/schedule",
+        headers={"Accept-Encoding": encoding, "If-None-Match": first.headers["ETag"]},
+    )
+    plain = client.get("/gmwen4/schedule")
+
+    assert first.headers["Content-Encoding"] == algorithm
+    assert first.headers["ETag"].endswith(f':{algorithm}"')
+    assert "Accept-Encoding" in first.headers["Vary"]
+    assert len(first.data) < len(plain.data) / 4
+    assert again.status_code == 304
+    assert "Content-Encoding" not in plain.headers
+
+
+def test_static_scripts_are_compressed_and_immutable(client):
+    html = client.get("/networks/").text
+    src = re.search(r'src="(/static/vendor/htmx-[^"]+)"', html)[1]
+
+    response = client.get(src, headers={"Accept-Encoding": "gzip, deflate"})
+
+    assert response.headers["Content-Encoding"] == "gzip"
+    assert response.headers["Cache-Control"] == "public, max-age=31536000, immutable"
+    assert len(response.get_data()) < 20_000

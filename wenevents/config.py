@@ -1,16 +1,25 @@
 """Configuration: defaults, then instance/config.py, then WENEVENTS_* variables, then tests."""
 
 import os
+import re
 import secrets
 from pathlib import Path
+from urllib.parse import urlsplit
 
 # Settings a deployment may change; README's configuration table lists the same names.
 DEFAULTS = {
+    # The address people reach the site at. Every absolute link (mail, feeds, calendar and
+    # frab files) is built from it, never from the request, and requests for any other
+    # host are refused (400). Left as is, the site serves 127.0.0.1 only: a deployment
+    # that forgets it answers nothing rather than trusting the Host header.
+    "PUBLIC_URL": "http://127.0.0.1:5000",
+    # Further host names the site answers for (an old domain, say); links still use
+    # PUBLIC_URL. A list, or names separated by commas.
+    "EXTRA_HOSTS": [],
     "DATABASE_URL": None,  # None: SQLite file in the instance folder
     "UPLOAD_DIR": None,  # None: instance/uploads
     "SESSION_COOKIE_HTTPONLY": True,
     "SESSION_COOKIE_SAMESITE": "Lax",
-    "PREFERRED_URL_SCHEME": "http",
     # en_GB: dates read "21–22 November 2023", as in UN documents.
     "BABEL_DEFAULT_LOCALE": "en_GB",
     "BABEL_DEFAULT_TIMEZONE": "UTC",
@@ -27,6 +36,11 @@ DEFAULTS = {
     # Office files are ZIP archives: refused beyond these, before anything is unpacked.
     "UPLOAD_ZIP_MAX_ENTRIES": 10_000,
     "UPLOAD_ZIP_MAX_UNPACKED": 512 * 1024 * 1024,
+    # Materials each person, and each network's slots, may keep per meeting: every file
+    # on disk counts, earlier versions too (a restore shares its file). None: no limit.
+    # Organisers are never refused; what they upload for a network counts for it.
+    "UPLOAD_QUOTA_PER_PERSON": 250 * 1024 * 1024,
+    "UPLOAD_QUOTA_PER_NETWORK": 500 * 1024 * 1024,
     # A file answer to a registration question (a nomination letter, say).
     "REGISTRATION_FILE_MAX_BYTES": 10 * 1024 * 1024,
     # CSRF tokens live as long as the sign-in; an old open tab still submits.
@@ -49,15 +63,39 @@ DEFAULTS = {
     # instances run, so they share the counts.
     "RATELIMIT_STORAGE_URL": "memory://",
     "RATELIMIT_HEADERS_ENABLED": True,
+    # Explicit: Flask-Limiter keeps the last app's choice as the default of the next one.
+    "RATELIMIT_ENABLED": True,
     "LOGIN_LIMIT_PER_ACCOUNT": "9 per 15 minutes",
     "LOGIN_LIMIT_PER_IP": "30 per minute",
     "RESET_LIMIT": "5 per hour",
     "INVITE_LIMIT": "30 per hour",
     # Generous: delegates on one venue network share an address.
     "REGISTRATION_LIMIT": "60 per hour",
+    # Per address, all exports together (calendar, frab, PDF, ZIP, CSV/XLSX): two a second
+    # on average, so a whole venue behind one address still gets its files.
+    "EXPORT_LIMIT": "120 per minute",
+    # Per address: material uploads (one file per request with JavaScript).
+    "UPLOAD_LIMIT": "120 per hour",
+    # Who counts as a participant (the directory, focal points' contact fields, the
+    # participants list, participants' materials): organisers, focal points and delegates
+    # whose registration is approved; True counts registrations endorsed by their network.
+    "PARTICIPANTS_INCLUDE_ENDORSED": False,
+    # Pages, styles, scripts and text exports are compressed (Flask-Compress): brotli where
+    # the browser takes it, else gzip. A proxy that compresses may turn this off.
+    "COMPRESS_REGISTER": True,
+    "COMPRESS_ALGORITHM": ["br", "gzip"],
+    # Streamed answers (ZIPs, large files) go out as they are: compressing a stream would
+    # leave its file open until the garbage collector comes.
+    "COMPRESS_STREAMS": False,
+    # Files anyone may download are kept this long by browsers and shared caches (then
+    # revalidated with their ETag); files for participants or organisers never are.
+    "PUBLIC_FILE_MAX_AGE": 600,
     # Behind N reverse proxies, trust the last N X-Forwarded-For hops; 0: trust none.
     "TRUSTED_PROXY_COUNT": 0,
 }
+
+
+LOOPBACK = ("127.0.0.1", "localhost")
 
 
 def load(app, test_config=None):
@@ -77,6 +115,41 @@ def load(app, test_config=None):
     url = app.config.get("DATABASE_URL") or f"sqlite:///{instance / 'wenevents.sqlite'}"
     app.config["SQLALCHEMY_DATABASE_URI"] = database_uri(url)
     app.config["RATELIMIT_STORAGE_URI"] = app.config["RATELIMIT_STORAGE_URL"]
+    _public_address(app.config)
+
+
+def _public_address(config):
+    """Derive from PUBLIC_URL the hosts Flask accepts (TRUSTED_HOSTS), the URL scheme,
+    and under HTTPS a ``__Host-`` session cookie (Secure, Path=/, no Domain: no other
+    host or path can set or read it)."""
+    url = str(config["PUBLIC_URL"] or "").strip().rstrip("/")
+    parts = urlsplit(url)
+    if (
+        parts.scheme not in ("http", "https")
+        or not parts.hostname
+        or parts.username is not None
+        or parts.query
+        or parts.fragment
+    ):
+        raise ValueError(
+            f"PUBLIC_URL must be the site's address, such as https://wen.example.org "
+            f"(http or https, a host, optionally a port and a path); got {url!r}"
+        )
+    extra = config["EXTRA_HOSTS"] or []
+    if isinstance(extra, str):
+        extra = re.split(r"[\s,]+", extra)
+    config["PUBLIC_URL"] = url
+    hosts = [parts.hostname, *(h.strip().lower() for h in extra if h.strip())]
+    if parts.hostname in LOOPBACK:
+        # On one's own machine, either name of it: nobody else can reach that address.
+        hosts += [name for name in LOOPBACK if name not in hosts]
+    config["TRUSTED_HOSTS"] = hosts
+    config["PREFERRED_URL_SCHEME"] = parts.scheme
+    if parts.scheme == "https":
+        config["SESSION_COOKIE_NAME"] = "__Host-session"
+        config["SESSION_COOKIE_SECURE"] = True
+        config["SESSION_COOKIE_PATH"] = "/"
+        config["SESSION_COOKIE_DOMAIN"] = None
 
 
 def database_uri(url):

@@ -1,6 +1,7 @@
 """Flask extensions, created once here and bound to the app in create_app."""
 
 from flask_babel import Babel
+from flask_compress import Compress
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
@@ -23,6 +24,7 @@ db = SQLAlchemy(metadata=MetaData(naming_convention=NAMING))
 migrate = Migrate()
 csrf = CSRFProtect()
 babel = Babel()
+compress = Compress()
 login_manager = LoginManager()
 # The key is the client address as Werkzeug sees it: with TRUSTED_PROXY_COUNT set,
 # ProxyFix has already taken it from X-Forwarded-For; otherwise that header is ignored.
@@ -37,6 +39,8 @@ def _sqlite_pragmas(dbapi_connection, _record):
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA foreign_keys=ON")
-    cursor.execute("PRAGMA busy_timeout=5000")
+    # A burst of writers (two hundred confirming at once) queues on one meeting lock: wait
+    # for it rather than answer "database is locked" on a slow or busy machine.
+    cursor.execute("PRAGMA busy_timeout=20000")
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.close()

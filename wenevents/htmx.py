@@ -1,6 +1,6 @@
 """One template serves a page and its htmx fragments (jinja2-fragments)."""
 
-from flask import render_template, request
+from flask import flash, make_response, redirect, render_template, request
 from jinja2_fragments.flask import render_block
 
 
@@ -23,3 +23,45 @@ def render(template, block=None, target=None, **context):
     if block and is_htmx() and (target is None or request.headers.get("HX-Target") == target):
         return render_block(template, block, **context)
     return render_template(template, **context)
+
+
+# Endings of a view, written once. An organiser's action ends one of two ways: htmx swaps
+# the changed part in place; without JavaScript the browser follows a 303 (POST, redirect,
+# GET) to the page that shows the result, with the message flashed above it.
+
+
+def finish(message, url, fragment=None, category="success"):
+    """End an action: for htmx, ``fragment()`` (rendered only then); otherwise ``message``
+    flashed (if any) and a 303 to ``url``."""
+    if fragment is not None and is_htmx():
+        return fragment()
+    if message:
+        flash(message, category)
+    return redirect(url, 303)
+
+
+def client_redirect(url):
+    """Send the browser to ``url``: a 303 normally, a full page load under htmx (HX-Redirect)
+    so a whole page is never swapped into a fragment's place."""
+    if not is_htmx():
+        return redirect(url, 303)
+    response = make_response("", 204)
+    response.headers["HX-Redirect"] = url
+    return response
+
+
+def client_refresh():
+    """Reload the current page (htmx: HX-Refresh); for a change that reshapes all of it."""
+    response = make_response("", 204)
+    response.headers["HX-Refresh"] = "true"
+    return response
+
+
+def retarget(response, target, swap=None):
+    """Aim ``response`` at another element than the request's (``#id``), e.g. an error
+    note at the flash area instead of the row that asked."""
+    response = make_response(response)
+    response.headers["HX-Retarget"] = target
+    if swap:
+        response.headers["HX-Reswap"] = swap
+    return response

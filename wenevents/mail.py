@@ -11,6 +11,8 @@ from pathlib import Path
 
 from flask import after_this_request, current_app, has_request_context, render_template
 
+from wenevents.text import clean_line
+
 log = logging.getLogger(__name__)
 
 
@@ -26,6 +28,8 @@ def send(to, subject, template, after_response=False, attachments=(), **context)
     message = EmailMessage()
     message["From"] = config["MAIL_FROM"]
     message["To"] = to
+    # A title with a line break (an old row, an import) would make the header invalid.
+    subject = " ".join(clean_line(subject).split())
     message["Subject"] = subject
     message["Date"] = format_datetime(datetime.now(UTC))
     message["Message-ID"] = make_msgid(domain=config["MAIL_FROM"].rpartition("@")[2].strip(">"))
@@ -44,6 +48,32 @@ def send(to, subject, template, after_response=False, attachments=(), **context)
     else:
         _deliver(message, config, outbox)
     return message
+
+
+def after_response(work, *args, **kwargs):
+    """Run ``work(*args, **kwargs)`` once the response has gone out, in an app context of
+    its own (at once when there is no request: a command-line tool).
+
+    For work whose duration must not show in the answer's timing, such as looking an
+    address up and mailing it: do all of it here, for every answer alike.
+    """
+    app = current_app._get_current_object()
+
+    def run():
+        with app.app_context():
+            try:
+                work(*args, **kwargs)
+            except Exception:  # nobody is left to show an error to: log it
+                log.exception("work after the response failed: %s", work.__name__)
+
+    if not has_request_context():
+        work(*args, **kwargs)
+        return
+
+    @after_this_request
+    def _later(response):
+        response.call_on_close(run)
+        return response
 
 
 def _deliver_logged(message, config, outbox):

@@ -1,14 +1,21 @@
 """The security baseline: headers, cookies, proxies, sign-in sessions, safe redirects."""
 
+import logging
 from urllib.parse import urlsplit
 
 from flask import current_app, g, make_response, redirect, request, session, url_for
+from flask.globals import request_ctx
 from flask.sessions import SecureCookieSessionInterface
-from flask_babel import lazy_gettext as _l
+from flask_babel import gettext as _
 from flask_login import current_user
+from werkzeug.exceptions import BadRequest, SecurityError
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from wenevents.extensions import login_manager
+from wenevents import urls
+from wenevents.extensions import limiter, login_manager
+from wenevents.i18n import lazy_gettext as _l
+
+log = logging.getLogger(__name__)
 
 # No inline script or style anywhere: htmx is configured by a <meta> tag, not by script.
 CONTENT_SECURITY_POLICY = "; ".join(
@@ -20,7 +27,7 @@ CONTENT_SECURITY_POLICY = "; ".join(
         "font-src 'self'",
         "connect-src 'self'",
         "object-src 'none'",
-        "base-uri 'self'",
+        "base-uri 'none'",
         "form-action 'self'",
         "frame-ancestors 'none'",
     ]
@@ -41,6 +48,8 @@ def init_app(app):
     if proxies > 0:
         # Only then is X-Forwarded-For believed: an attacker could otherwise pick their IP.
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=proxies)
+    # Before every other check (CSRF, rate limits, forms): nothing runs for a foreign host.
+    app.before_request_funcs.setdefault(None, []).insert(0, refuse_unknown_host)
     app.after_request(_headers)
 
     login_manager.init_app(app)
@@ -49,14 +58,31 @@ def init_app(app):
     login_manager.login_message_category = "info"
     # Sessions are ended on the server (see LoginSession); no remember-me cookie exists.
     login_manager.session_protection = None
-    login_manager.user_loader(_load_user)
     login_manager.unauthorized_handler(_unauthorized)
 
 
-def _load_user(token):
-    from wenevents.accounts.services import user_for_session
+class UnknownHost(BadRequest):
+    """A request for a host name the site does not serve (see PUBLIC_URL, EXTRA_HOSTS)."""
 
-    return user_for_session(token)
+    def __init__(self):
+        super().__init__(_("This site is not served at the address this request named."))
+        self.for_person = True
+
+
+def refuse_unknown_host():
+    """Refuse a request whose ``Host`` (or, behind a trusted proxy, ``X-Forwarded-Host``)
+    is not among TRUSTED_HOSTS, which config.py derives from PUBLIC_URL and EXTRA_HOSTS.
+
+    Flask finds this while routing and leaves no URL adapter; bind one to the public
+    address so the error page can still build its (relative) links.
+    """
+    if isinstance(request.routing_exception, SecurityError):
+        log.warning(
+            "refused a request for host %r: not PUBLIC_URL's host nor in EXTRA_HOSTS",
+            request.environ.get("HTTP_HOST", "")[:200],
+        )
+        request_ctx.url_adapter = urls.public_adapter()
+        raise UnknownHost()
 
 
 def _unauthorized():
@@ -82,7 +108,7 @@ def _return_to():
         parts = urlsplit(request.referrer or "")
     else:
         return safe_next(request.full_path.rstrip("?"))
-    if parts.netloc and parts.netloc != request.host:
+    if parts.netloc and not urls.is_served(parts.netloc):
         return "/"
     return safe_next(parts.path + (f"?{parts.query}" if parts.query else ""))
 
@@ -99,7 +125,9 @@ def _headers(response):
     response.vary.add("HX-Request")
     # Flask-WTF keeps the token it rendered into the page in g.
     carries_token = current_app.config["WTF_CSRF_FIELD_NAME"] in g
-    if request.endpoint != "static" and (current_user.is_authenticated or carries_token):
+    # A response its view declared public (a file anyone may download) is the same for all.
+    personal = current_user.is_authenticated or carries_token
+    if request.endpoint != "static" and not response.cache_control.public and personal:
         # A page for a signed-in person, or one carrying a form token: never stored.
         response.cache_control.no_store = True
         response.cache_control.private = True
@@ -133,3 +161,11 @@ def link_invalid():
     from wenevents.htmx import render
 
     return render("accounts/link_invalid.html"), 400
+
+
+# Per client address, answered by the site's 429 page with Retry-After. One count for
+# all exports together, so fetching every format in turn does not multiply the allowance.
+export_limit = limiter.shared_limit(lambda: current_app.config["EXPORT_LIMIT"], scope="exports")
+upload_limit = limiter.shared_limit(
+    lambda: current_app.config["UPLOAD_LIMIT"], scope="uploads", methods=["POST"]
+)

@@ -1,19 +1,26 @@
 """What every page shares: security headers, error pages and template filters."""
 
 import hashlib
+import re
 from contextlib import suppress
 from datetime import UTC, date, datetime
 from functools import lru_cache
 from pathlib import Path
+from urllib.parse import urlsplit
 
-from flask import current_app, make_response, render_template, request
+from flask import abort, current_app, g, make_response, render_template, request
 from flask_babel import format_date, get_locale
 from flask_babel import gettext as _
+from flask_login import current_user
 from jinja2_fragments.flask import render_block
-from werkzeug.exceptions import BadRequest, HTTPException
-from werkzeug.routing import BaseConverter
+from werkzeug.exceptions import BadRequest, HTTPException, NotFound, RequestURITooLarge
+from werkzeug.routing import BaseConverter, IntegerConverter, ValidationError
 
+from wenevents.clock import utcnow
 from wenevents.htmx import is_htmx
+from wenevents.security import safe_next
+from wenevents.text import MAX_INT, bounded_int
+from wenevents.urls import is_served, public_url
 
 
 class AcronymConverter(BaseConverter):
@@ -22,17 +29,50 @@ class AcronymConverter(BaseConverter):
     regex = r"[a-z0-9][a-z0-9_-]{1,39}"
 
 
+class SessionRefConverter(BaseConverter):
+    """A session's stable public id in a URL: ``k4mz8q2x`` (wenevents/agenda/models.py)."""
+
+    regex = r"[a-z][a-z0-9]{7}"
+
+
+class IdConverter(IntegerConverter):
+    """``<int:…>`` in every URL: ASCII digits naming what a column can hold, else a 404.
+
+    Werkzeug's own matches any Unicode digit, any size (past 2**63 the database driver
+    raises), and past 4,300 digits ``int()`` itself refuses.
+    """
+
+    regex = r"[0-9]{1,10}"
+
+    def __init__(self, url_map, fixed_digits=0, min=None, max=MAX_INT, signed=False):
+        super().__init__(url_map, fixed_digits, min, max, signed=False)
+
+    def to_python(self, value):
+        if len(value) > len(str(MAX_INT)):
+            raise ValidationError()
+        return super().to_python(value)
+
+
 def init_app(app):
     app.url_map.converters["acronym"] = AcronymConverter
+    app.url_map.converters["session_ref"] = SessionRefConverter
+    # Before any blueprint adds a rule: every <int:…> of the app is bounded.
+    app.url_map.converters["int"] = IdConverter
     app.after_request(_caching)
     app.url_defaults(_static_version)
     # First of all checks, before CSRF's: that one would fail on the form Werkzeug dropped.
     app.before_request_funcs.setdefault(None, []).insert(0, refuse_undecodable_forms)
-    for code in (400, 401, 403, 404, 405, 409, 413, 429, 500):
+    # After CSRF's (registered before this): a form is parsed once, by then.
+    app.before_request(refuse_unstorable_text)
+    for code in (400, 401, 403, 404, 405, 409, 413, 414, 429, 500):
         app.register_error_handler(code, _error_page)
     app.jinja_env.add_extension("jinja2.ext.do")
     app.jinja_env.globals["get_locale"] = get_locale
-    app.jinja_env.globals["now_utc"] = _now_utc
+    app.jinja_env.globals["now_utc"] = utcnow
+    # Absolute links (feeds, webcal://) come from PUBLIC_URL, never from the request.
+    app.jinja_env.globals["public_url"] = public_url
+    app.jinja_env.tests["uses_htmx"] = uses_htmx
+    app.jinja_env.tests["posts_form"] = posts_form
     app.jinja_env.filters.update(
         day=format_day,
         date_range=format_date_range,
@@ -45,6 +85,26 @@ def init_app(app):
     )
 
 
+# An htmx attribute in rendered HTML: ` hx-get="…"` or ` data-hx-post='…'`. Escaped text
+# cannot open an attribute, so at worst a title that spells one loads htmx for nothing.
+_HTMX_ATTRIBUTE = re.compile(r"\s(?:data-)?hx-[a-z][a-z:-]*\s*=")
+
+
+def uses_htmx(html):
+    """Whether rendered ``html`` carries htmx attributes (the page then loads htmx)."""
+    return _HTMX_ATTRIBUTE.search(str(html)) is not None
+
+
+# A form that posts, as templates write it (lower case, double quotes); text cannot spell
+# it, since its quotes are escaped.
+_POSTING_FORM = re.compile(r'<form\b[^>]*\smethod="post"')
+
+
+def posts_form(html):
+    """Whether rendered ``html`` has a form that posts (the page then loads forms.js)."""
+    return _POSTING_FORM.search(str(html)) is not None
+
+
 def _caching(response):
     """Let phones on weak Wi-Fi revalidate pages cheaply and keep static files for a year.
 
@@ -54,6 +114,10 @@ def _caching(response):
     if request.method != "GET" or response.status_code != 200:
         return response
     if request.endpoint == "static":
+        # Read into memory (the files are small) so compression takes the whole body and
+        # the file is closed with the response, not left to the garbage collector.
+        response.direct_passthrough = False
+        response.make_sequence()
         if "v" in request.args:
             response.cache_control.no_cache = None
             response.cache_control.public = True
@@ -82,8 +146,10 @@ def _content_hash(path, _mtime_ns):
     return hashlib.sha256(Path(path).read_bytes()).hexdigest()[:12]
 
 
-def _error_page(error):
-    """The error in the site's layout; for htmx, a message shown in place (see base.html)."""
+def _error_page(error, **extra):
+    """The error in the site's layout; for htmx, a message shown in place (see base.html).
+
+    ``extra``: more for the template (the uploads say their per-file limit on a 413)."""
     code = getattr(error, "code", 500) or 500
     titles = {
         400: _("Bad request"),
@@ -93,10 +159,16 @@ def _error_page(error):
         405: _("Method not allowed"),
         409: _("Conflict"),
         413: _("Too large"),
+        414: _("Address too long"),
         429: _("Too many attempts"),
         500: _("Something went wrong"),
     }
-    context = {"code": code, "title": titles.get(code), "error": error}
+    context = {"code": code, "title": titles.get(code), "error": error, **extra}
+    if code == 413:
+        # Say how much is accepted, and lead back to the form (a page of this site only).
+        limit = request.max_content_length or current_app.config["MAX_CONTENT_LENGTH"]
+        context.setdefault("limit", size_in_megabytes(limit))
+        context["back"] = return_target()
     if is_htmx():
         response = make_response(render_block("errors/error.html", "message", **context), code)
         response.headers["HX-Retarget"] = "#flash"
@@ -109,6 +181,31 @@ def _error_page(error):
             if name.lower() != "content-type":
                 response.headers[name] = value
     return response
+
+
+def size_in_megabytes(size):
+    """``12 MB``, ``0.5 MB``: a limit as people read it (binary megabytes)."""
+    megabytes = size / 2**20
+    text = f"{megabytes:.1f}" if megabytes >= 0.1 else f"{megabytes:.2g}"
+    return f"{text.removesuffix('.0')} MB"
+
+
+def return_target():
+    """The page a request came from (``?next=`` or its Referer), as a path of this site,
+    or None. Anything naming another host, a scheme other than http(s), or a path a
+    browser would read as another host is ignored: never an open redirect."""
+    for candidate in (request.args.get("next"), request.referrer):
+        if not candidate or len(candidate) > 2000:
+            continue
+        parts = urlsplit(candidate)
+        elsewhere = parts.scheme not in ("http", "https") or not is_served(parts.netloc)
+        if (parts.scheme or parts.netloc) and elsewhere:
+            continue
+        path = parts.path + (f"?{parts.query}" if parts.query else "")
+        target = safe_next(path, default=None)
+        if target:
+            return target
+    return None
 
 
 class NotText(BadRequest):
@@ -127,6 +224,48 @@ def refuse_undecodable_forms():
             request.get_data(cache=True).decode("utf-8")
         except UnicodeDecodeError:
             raise NotText() from None
+
+
+# NUL: PostgreSQL refuses it in text (an error, so a 500), and it is never part of a name,
+# a title or a search. Surrogates: no UTF-8 encodes them, so no driver can send them.
+MAX_URL_LENGTH = 16 * 1024
+_UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
+
+
+class UnstorableText(BadRequest):
+    """A query string or form with a character no text column can hold: refused whole."""
+
+    def __init__(self):
+        super().__init__(
+            _("What was sent contains a character that is not allowed (such as a NUL byte).")
+        )
+        self.for_person = True
+
+
+def refuse_unstorable_text():
+    """The one place where a NUL byte is stopped before any query reads it: in a path it
+    names nothing (404); in a query string or a form field, the request is refused (400).
+
+    Every reader (search boxes, filters, forms, ids) can then rely on it, on SQLite and
+    PostgreSQL alike. An address far longer than any the site builds is refused too (414),
+    whatever serves the app (gunicorn stops at a 4 KB request line, ``make run`` never).
+    """
+    if len(request.path) + len(request.query_string) > MAX_URL_LENGTH:
+        raise RequestURITooLarge()
+    if any(_unstorable(v) for v in (request.view_args or {}).values()):
+        raise NotFound()
+    # Behind a trusted proxy the address comes from X-Forwarded-For; sign-ins store it.
+    if _unstorable(request.remote_addr):
+        raise UnstorableText()
+    values = request.args.items(multi=True)
+    if request.method not in ("GET", "HEAD"):
+        values = [*values, *request.form.items(multi=True)]
+    if any(_unstorable(key) or _unstorable(value) for key, value in values):
+        raise UnstorableText()
+
+
+def _unstorable(value):
+    return isinstance(value, str) and _UNSTORABLE.search(value) is not None
 
 
 def format_day(value):
@@ -150,12 +289,6 @@ def format_date_range(start, end):
     if start.year == end.year:
         return f"{format_date(start, 'd MMMM')} – {format_date(end, 'd MMMM y')}"
     return f"{format_date(start, 'd MMMM y')} – {format_date(end, 'd MMMM y')}"
-
-
-def _now_utc():
-    from wenevents.accounts.models import utcnow
-
-    return utcnow()
 
 
 def format_local_datetime(value, meeting):
@@ -189,3 +322,60 @@ def country_name(code):
 def paragraphs(text):
     """Split plain text on blank lines, for <p> elements (autoescaping stays on)."""
     return [p.strip() for p in (text or "").split("\n\n") if p.strip()]
+
+
+# What most views need from the request, read once here.
+
+
+def acting_user():
+    """The signed-in user as a model object (not Flask-Login's proxy), for services that
+    record who did something."""
+    return current_user._get_current_object()
+
+
+def page_arg(name="page"):
+    """The ``?page=`` of a paged list: a whole number from 1 to 10,000; anything else is 1."""
+    return max(1, min(request.args.get(name, 1, type=bounded_int) or 1, 10_000))
+
+
+def meeting_of_url(bp, find):
+    """Load the meeting the blueprint's URLs name (``<acronym>``) once, as ``g.meeting``.
+
+    ``find(acronym)`` is the owning service's lookup (which meetings it may return is its
+    rule: organisers see drafts, the public does not); None is a 404. Views then take no
+    ``acronym`` argument, and ``url_for`` fills it in from ``g.meeting``.
+
+    The lookup runs as a ``before_request`` function: after the app's checks (CSRF) and
+    after the blueprint's own ones registered before this call (who may see its pages), so
+    the order of refusals stays that of a view decorated with them, and a visitor refused
+    never learns from a 404 whether a draft meeting exists.
+    """
+
+    @bp.url_value_preprocessor
+    def _take(_endpoint, values):
+        if values and "acronym" in values:
+            g.meeting_acronym = values.pop("acronym")
+            g.meeting_find = find
+
+    @bp.before_request
+    def _load():
+        url_meeting()  # a before_request function that returned it would end the request
+
+    @bp.url_defaults
+    def _fill(endpoint, values):
+        meeting = g.get("meeting")
+        if (
+            meeting is not None
+            and "acronym" not in values
+            and current_app.url_map.is_endpoint_expecting(endpoint, "acronym")
+        ):
+            values["acronym"] = meeting.acronym
+
+
+def url_meeting():
+    """The meeting the URL names (see ``meeting_of_url``), looked up on first use: by the
+    blueprint before its views, or earlier by work that runs before them (an upload's
+    target is checked while the CSRF check reads the request body)."""
+    if "meeting_acronym" in g:
+        g.meeting = g.pop("meeting_find")(g.pop("meeting_acronym")) or abort(404)
+    return g.get("meeting")

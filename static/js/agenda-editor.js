@@ -14,8 +14,11 @@
     var values = {};
     values[list.dataset.sortableName] = ids(list);
     // source: the list, so the request carries the CSRF header inherited from <body>.
+    // The rows are already where they were dropped: the answer is the sentence for the
+    // live region, with numbers, times and warnings out of band (or, if the order was
+    // refused, the whole agenda, retargeted by the server).
     htmx.ajax("POST", list.dataset.sortableUrl, {
-      source: list, target: "#agenda", swap: "outerHTML", values: values
+      source: list, target: "#editor-status", swap: "innerHTML", values: values
     });
   }
 
@@ -34,5 +37,26 @@
     });
   }
 
+  // After a move button's request (the answer updated numbers, times and warnings out of
+  // band): the moved row and its neighbour trade places. The neighbour is the one moved in
+  // the page, so the button that was pressed keeps the focus; the row stays in view.
+  function moved(event) {
+    var row = document.getElementById(event.detail.row);
+    if (!row) { return; }
+    var list = row.parentNode;
+    if (event.detail.direction === "up" && row.previousElementSibling) {
+      list.insertBefore(row.previousElementSibling, row.nextElementSibling);
+    } else if (event.detail.direction === "down" && row.nextElementSibling) {
+      list.insertBefore(row.nextElementSibling, row);
+    }
+    var own = Array.prototype.filter.call(
+      row.querySelectorAll("[data-move='" + event.detail.direction + "']"),
+      function (button) { return button.closest("[data-id]") === row; }
+    )[0];
+    if (own && document.activeElement !== own) { own.focus({ preventScroll: true }); }
+    if (own) { own.scrollIntoView({ block: "nearest" }); }
+  }
+
   document.addEventListener("htmx:load", function (event) { init(event.detail.elt); });
+  document.addEventListener("agenda-moved", moved);
 })();

@@ -7,12 +7,8 @@
     if (!input || input.value) return;
     var zone;
     try { zone = Intl.DateTimeFormat().resolvedOptions().timeZone; } catch (e) { return; }
-    if (zone && zone !== input.getAttribute("data-meeting-zone")) {
-      input.value = zone;
-      // Someone in another zone is shown the offer, not left to find it folded away.
-      var controls = input.closest("details");
-      if (controls) controls.open = true;
-    }
+    // Filled in, not opened: the panel stays folded so the programme comes first on a phone.
+    if (zone && zone !== input.getAttribute("data-meeting-zone")) input.value = zone;
   }
   document.addEventListener("DOMContentLoaded", offerZone);
   // htmx replaces the switch along with the schedule: offer the zone again.

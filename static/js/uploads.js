@@ -115,6 +115,10 @@
       if (shown && outcomes.length) {
         shown.replaceChildren.apply(shown, outcomes);
       }
+      // The button that was pressed is gone: focus the outcome, so it is read out and the
+      // keyboard goes on from the target that changed, not from the top of the page.
+      var outcome = fresh.querySelector(".outcome");
+      if (outcome) { outcome.focus(); }
     }
   }
 

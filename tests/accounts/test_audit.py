@@ -7,7 +7,7 @@ from datetime import datetime
 
 import pytest
 
-from tests.accounts.conftest import (
+from tests.conftest import (
     OTHER_PASSWORD,
     PASSWORD,
     accept_invitation,
@@ -32,12 +32,6 @@ def _entry(action, actor="", at=datetime(2024, 3, 10, 12, 0), summary=""):
 
 def _actions(fragment):
     return re.findall(r"<td><code>([^<]+)</code></td>", fragment)
-
-
-@pytest.fixture
-def organiser(make_user, auth):
-    make_user("org@example.org")
-    auth.login("org@example.org")
 
 
 @pytest.fixture

@@ -3,8 +3,7 @@
 import pytest
 from sqlalchemy import func, select
 
-from tests.accounts.conftest import PASSWORD
-from tests.conftest import fresh_database
+from tests.conftest import PASSWORD, fresh_database
 from tests.factories import make_network
 from wenevents import create_app
 from wenevents.accounts import passwords

@@ -3,7 +3,7 @@ nothing."""
 
 import pytest
 
-from tests.accounts.conftest import (
+from tests.conftest import (
     OTHER_PASSWORD,
     PASSWORD,
     audit_entries,

@@ -4,7 +4,7 @@ in the htmx fragments that are swapped into them."""
 import pytest
 from markupsafe import escape
 
-from tests.accounts.conftest import (
+from tests.conftest import (
     OTHER_PASSWORD,
     accept_invitation,
     link_in,
@@ -100,6 +100,7 @@ def test_hostile_text_is_escaped_in_audit_log(client, hostile_user):
     audit.record(
         f"user.{hostile_user.name}"[:60], hostile_user.name, target=hostile_user, actor=None
     )
+    db.session.commit()
 
     page = client.get("/manage/audit/").text
     fragment = client.get(
@@ -125,7 +126,7 @@ def test_hostile_name_from_invitation_is_stored_as_typed_and_escaped(
     invitee = new_auth()
 
     accepted = accept_invitation(invitee.client, link_in(outbox(app)[0]), name, OTHER_PASSWORD)
-    welcome = invitee.client.get("/account").text
+    welcome = invitee.client.get(accepted.headers["Location"]).text
     listed = client.get("/manage/users").text
     fragment = client.get(
         "/manage/users",
@@ -136,6 +137,6 @@ def test_hostile_name_from_invitation_is_stored_as_typed_and_escaped(
     assert accepted.status_code == 303
     user = db.session.query(User).filter_by(email="invitee@example.org").one()
     assert user.name == name
-    assert f"Welcome, {escape(name)}. Your account is ready." in welcome
+    assert f"Welcome, {escape(name)}. Your account is ready: sign in" in welcome
     for page in (welcome, listed, fragment):
         _assert_escaped(page, name)

@@ -3,7 +3,7 @@ never stored by caches."""
 
 import pytest
 
-from tests.accounts.conftest import PASSWORD, csrf_token
+from tests.conftest import PASSWORD, csrf_token
 from wenevents.security import HSTS
 
 HTTPS = "https://localhost"
@@ -118,3 +118,32 @@ def test_signed_in_fragment_is_not_stored(client, auth, make_user):
 
     assert "no-store" in response.headers["Cache-Control"]
     assert {"Cookie", "HX-Request"} <= {v.strip() for v in response.headers["Vary"].split(",")}
+
+
+def test_csp_forbids_any_base_element(client):
+    policy = client.get("/").headers["Content-Security-Policy"]
+
+    assert "base-uri 'none'" in policy.split("; ")
+    assert "'self'" not in policy.split("base-uri")[1].split(";")[0]
+
+
+@pytest.mark.parametrize("app_config", [{"PUBLIC_URL": "https://wen.example.org"}])
+def test_https_site_names_its_session_cookie_with_the_host_prefix(client, make_user):
+    make_user("org@example.org")
+    site = "https://wen.example.org"
+    token = csrf_token(client.get("/login", base_url=site).text)
+
+    response = client.post(
+        "/login",
+        base_url=site,
+        data={"csrf_token": token, "email": "org@example.org", "password": PASSWORD},
+        headers={"Referer": f"{site}/login"},
+    )
+
+    [cookie] = response.headers.getlist("Set-Cookie")
+    name, *attributes = [part.strip() for part in cookie.split(";")]
+    assert name.startswith("__Host-session=")
+    # What the prefix requires, or browsers refuse the cookie: Secure, Path=/, no Domain.
+    assert {"Secure", "HttpOnly", "Path=/", "SameSite=Lax"} <= set(attributes)
+    assert not [a for a in attributes if a.lower().startswith("domain")]
+    assert client.get("/account", base_url=site).status_code == 200

@@ -4,7 +4,7 @@ from datetime import timedelta
 
 import pytest
 
-from tests.accounts.conftest import (
+from tests.conftest import (
     OTHER_PASSWORD,
     accept_invitation,
     audit_entries,
@@ -15,9 +15,10 @@ from tests.accounts.conftest import (
     path_of,
     send_invitation,
 )
-from tests.factories import make_network
+from tests.factories import make_network, make_series
 from wenevents.accounts import passwords
-from wenevents.accounts.models import DELEGATE, FOCAL_POINT, ORGANISER, Token, User, utcnow
+from wenevents.accounts.models import DELEGATE, FOCAL_POINT, ORGANISER, LoginSession, Token, User
+from wenevents.clock import utcnow
 from wenevents.extensions import db
 
 LINK_INVALID = "This link no longer works"
@@ -26,14 +27,6 @@ LINK_INVALID = "This link no longer works"
 @pytest.fixture
 def app_config(smtp_server):
     return {"MAIL_SERVER": "127.0.0.1", "MAIL_PORT": smtp_server.port}
-
-
-@pytest.fixture
-def organiser(make_user, auth):
-    """An organiser, signed in on ``client``."""
-    user = make_user("org@example.org", name="Olga Organiser")
-    auth.login("org@example.org")
-    return user
 
 
 @pytest.fixture
@@ -61,10 +54,13 @@ def test_invite_focal_point_sends_one_message_with_link(
     assert recipients == ["fp@example.org"]
     assert message["To"] == "fp@example.org"
     assert message["From"] == app.config["MAIL_FROM"]
-    assert message["Subject"] == "You are invited to wenevents"
+    assert message["Subject"] == "Invitation: Global Meeting of Wildlife Enforcement Networks"
     body = message.get_content()
     assert link_in(message).startswith("http://localhost/invitations/")
-    assert "Olga Organiser invites you to wenevents" in body
+    assert (
+        "Olga Organiser invites you to the site of the Global Meeting of Wildlife Enforcement "
+        "Networks, as a network focal point." in " ".join(body.split())
+    )
     assert "as a network focal point." in body
     assert "You will act for: ASEAN-WEN." in body
     assert "the link works once, for 7 days" in body
@@ -89,7 +85,7 @@ def test_invite_with_htmx_returns_fresh_form_and_pending_list(client, organiser,
     assert response.text.lstrip().startswith('<form id="invite-form"')
     assert "Invitation sent to delegate@example.org." in response.text
     assert '<section id="invitations"' in response.text
-    assert 'hx-swap-oob="true"' in response.text
+    assert 'data-hx-swap-oob="true"' in response.text
     assert "<li>delegate@example.org — Delegate, expires" in response.text
     assert 'value="delegate@example.org"' not in response.text  # the form is emptied
     assert len(smtp_server.messages) == 1
@@ -108,20 +104,28 @@ def test_invitation_link_redirects_to_accept_page_without_token_in_url(new_auth,
     assert path_of(invited).rsplit("/", 1)[1] not in page.text
 
 
-def test_invitation_accept_creates_focal_point_and_signs_in(new_auth, network, invited):
+def test_invitation_accept_creates_focal_point_then_asks_to_sign_in(new_auth, network, invited):
     invitee = new_auth()
 
     response = accept_invitation(invitee.client, invited, "Fiona Focal", OTHER_PASSWORD)
 
     assert response.status_code == 303
-    assert response.headers["Location"] == "/account"
+    assert response.headers["Location"] == "/login?next=/account"
     user = db.session.query(User).filter_by(email="fp@example.org").one()
     assert (user.name, user.role) == ("Fiona Focal", FOCAL_POINT)
     assert [n.id for n in user.networks] == [network.id]
     assert passwords.verify(user.password_hash, OTHER_PASSWORD)
+    login = invitee.client.get(response.headers["Location"])
+    assert "Welcome, Fiona Focal. Your account is ready: sign in with your new password." in (
+        login.text
+    )
+    # The link set the password; it signed nobody in.
+    assert invitee.is_signed_in() is False
+    assert db.session.query(LoginSession).filter_by(user_id=user.id).count() == 0
+    signed_in = invitee.login("fp@example.org", OTHER_PASSWORD, next="/account")
+    assert signed_in.headers["Location"] == "/account"
     account = invitee.client.get("/account")
     assert account.status_code == 200
-    assert "Welcome, Fiona Focal. Your account is ready." in account.text
     assert "fp@example.org" in account.text
     token = db.session.query(Token).one()
     assert token.used_at is not None
@@ -246,3 +250,29 @@ def test_invite_delegate_ignores_networks(client, organiser, network, smtp_serve
     token = db.session.query(Token).one()
     assert (token.role, token.network_ids) == (DELEGATE, [])
     assert "You will act for" not in smtp_server.messages[0][1].get_content()
+
+
+def test_invitation_names_the_meeting_series(app, client, organiser, network, smtp_server):
+    make_series(name="Global Meeting of Forest Rangers")
+
+    send_invitation(client, "fp@example.org", FOCAL_POINT, [network.id])
+
+    [(_recipients, message)] = smtp_server.messages
+    assert message["Subject"] == "Invitation: Global Meeting of Forest Rangers"
+    assert "invites you to the site of the Global Meeting of Forest Rangers, as a" in " ".join(
+        message.get_content().split()
+    )
+    assert "wenevents" not in message.get_content()
+    page = app.test_client().get(path_of(link_in(message)), follow_redirects=True).text
+    assert '<p class="eyebrow">Global Meeting of Forest Rangers</p>' in page
+
+
+def test_invitation_valid_one_day_says_day_in_the_singular(
+    app, client, organiser, network, smtp_server
+):
+    app.config["INVITATION_DAYS"] = 1
+
+    send_invitation(client, "fp@example.org", FOCAL_POINT, [network.id])
+
+    [(_recipients, message)] = smtp_server.messages
+    assert "(the link works once, for 1 day);" in " ".join(message.get_content().split())

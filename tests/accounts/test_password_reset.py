@@ -4,7 +4,7 @@ from datetime import timedelta
 
 import pytest
 
-from tests.accounts.conftest import (
+from tests.conftest import (
     OTHER_PASSWORD,
     PASSWORD,
     audit_entries,
@@ -17,7 +17,8 @@ from tests.accounts.conftest import (
     without_csrf,
 )
 from wenevents.accounts import passwords
-from wenevents.accounts.models import DELEGATE, LoginSession, Token, User, utcnow
+from wenevents.accounts.models import DELEGATE, LoginSession, Token, User
+from wenevents.clock import utcnow
 from wenevents.extensions import db
 
 SENT = "If an account uses this address, we have sent it a link to choose a new password."

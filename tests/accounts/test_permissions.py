@@ -3,7 +3,7 @@ and for htmx a 401 with HX-Redirect instead of a login page swapped into a fragm
 
 import pytest
 
-from tests.accounts.conftest import audit_entries, counts, csrf_token
+from tests.conftest import audit_entries, counts, csrf_token
 from tests.factories import make_network
 from wenevents.accounts.models import DELEGATE, FOCAL_POINT, ORGANISER, User
 from wenevents.extensions import db

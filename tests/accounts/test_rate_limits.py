@@ -5,9 +5,9 @@ import time
 
 import pytest
 
-from tests.accounts.conftest import PASSWORD, audit_entries, without_csrf
+from tests.conftest import PASSWORD, audit_entries, without_csrf
 
-WINDOW = 3  # seconds: "9 per 3 second"
+WINDOW = 6  # seconds: "9 per 6 second" (room for a loaded machine)
 FAILURE = "The email address or the password is wrong, or the account is disabled."
 
 
@@ -19,14 +19,17 @@ def test_login_wrong_passwords_from_many_addresses_are_limited_per_account(auth,
     make_user("org@example.org")
     started = time.monotonic()
 
-    responses = [
-        auth.login(
-            "org@example.org",
-            f"wrong password number {n}",
-            headers={"X-Forwarded-For": f"203.0.113.{n}"},
+    responses, last_counted = [], None
+    for n in range(1, 21):
+        responses.append(
+            auth.login(
+                "org@example.org",
+                f"wrong password number {n}",
+                headers={"X-Forwarded-For": f"203.0.113.{n}"},
+            )
         )
-        for n in range(1, 21)
-    ]
+        if n == 9:
+            last_counted = time.monotonic()  # the window is counted from here
     right_during_lockout = auth.login(
         "org@example.org", PASSWORD, headers={"X-Forwarded-For": "203.0.113.99"}
     )
@@ -41,7 +44,8 @@ def test_login_wrong_passwords_from_many_addresses_are_limited_per_account(auth,
     assert blocked_for < WINDOW  # else the window ended during the test: counts are moot
     assert len(audit_entries("login.failure")) == 9
 
-    time.sleep(max(0, WINDOW + 0.2 - (time.monotonic() - started)))
+    # Under load the guesses take a while: wait a window after the last one counted.
+    time.sleep(max(0, WINDOW + 0.2 - (time.monotonic() - last_counted)))
     after = auth.login("org@example.org", PASSWORD, headers={"X-Forwarded-For": "203.0.113.1"})
 
     assert after.status_code == 303

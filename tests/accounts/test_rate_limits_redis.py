@@ -1,35 +1,23 @@
 """With RATELIMIT_STORAGE_URL on Redis, the counts live in Redis, where every instance
 sees them (Redis runs at 127.0.0.1:6379; .ci/run starts it)."""
 
-import uuid
-
 import pytest
 import redis
 
-from tests.accounts.conftest import Auth
-from tests.conftest import make_app
-
-REDIS_URL = "redis://127.0.0.1:6379/15"
+from tests.accounts.conftest import REDIS_URL
+from tests.conftest import Auth, make_app
 
 
 @pytest.fixture
-def shared_config():
-    try:
-        redis.Redis.from_url(REDIS_URL).ping()
-    except redis.ConnectionError:
-        pytest.fail("Redis does not answer at 127.0.0.1:6379: start it (see .ci/run).")
-    prefix = f"wenevents-test-{uuid.uuid4().hex}"
-    yield (
-        prefix,
+def shared_config(redis_prefix):
+    return (
+        redis_prefix,
         {
             "RATELIMIT_STORAGE_URL": REDIS_URL,
-            "RATELIMIT_KEY_PREFIX": prefix,
+            "RATELIMIT_KEY_PREFIX": redis_prefix,
             "LOGIN_LIMIT_PER_ACCOUNT": "9 per minute",
         },
     )
-    store = redis.Redis.from_url(REDIS_URL)
-    for key in store.scan_iter(f"*{prefix}*"):
-        store.delete(key)
 
 
 def test_login_failures_counted_in_redis_lock_the_account_everywhere(tmp_path, shared_config):

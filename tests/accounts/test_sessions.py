@@ -5,9 +5,10 @@ from datetime import timedelta
 
 import pytest
 
-from tests.accounts.conftest import OTHER_PASSWORD, PASSWORD, field_error, post_form
+from tests.conftest import OTHER_PASSWORD, PASSWORD, field_error, post_form
 from wenevents.accounts import passwords
-from wenevents.accounts.models import DELEGATE, LoginSession, User, utcnow
+from wenevents.accounts.models import DELEGATE, LoginSession, User
+from wenevents.clock import utcnow
 from wenevents.extensions import db
 
 SIGNED_OUT = "/login?next=/account"

@@ -1,8 +1,10 @@
 """Organisers manage users in place with htmx (and without it, by full pages)."""
 
+import re
+
 import pytest
 
-from tests.accounts.conftest import audit_entries, field_error, htmx_csrf_token, post_form
+from tests.conftest import audit_entries, field_error, htmx_headers, post_form
 from tests.factories import make_network
 from wenevents.accounts.models import DELEGATE, FOCAL_POINT, ORGANISER, User
 from wenevents.accounts.services import USERS_PER_PAGE
@@ -10,17 +12,9 @@ from wenevents.extensions import db
 
 
 @pytest.fixture
-def organiser(make_user, auth):
-    user = make_user("org@example.org", name="Olga Organiser")
-    auth.login("org@example.org")
-    return user
-
-
-@pytest.fixture
 def htmx(client, organiser):
     """Headers of an htmx request from the users page (X-CSRFToken from hx-headers)."""
-    token = htmx_csrf_token(client.get("/manage/users").text)
-    return {"HX-Request": "true", "X-CSRFToken": token}
+    return htmx_headers(client, "/manage/users")
 
 
 def test_user_search_htmx_returns_results_fragment(client, organiser, make_user):
@@ -138,14 +132,38 @@ def test_user_edit_row_labels_and_errors_point_to_their_own_fields(
     client, organiser, make_user, htmx
 ):
     delegate = make_user("del@example.org", DELEGATE)
+    make_network()
 
     response = client.post(f"/manage/users/{delegate.id}", data={"role": FOCAL_POINT}, headers=htmx)
 
     assert f'<label for="role-{delegate.id}">' in response.text
-    assert f'<label for="networks-{delegate.id}">' in response.text
+    assert f'<fieldset id="networks-{delegate.id}" class="field checkboxes field-invalid' in (
+        response.text
+    )
+    assert f'aria-describedby="networks-{delegate.id}-help networks-{delegate.id}-error"' in (
+        response.text
+    )
+    assert f'<label for="networks-{delegate.id}-0">' in response.text
     assert field_error(response.text, f"networks-{delegate.id}") == (
         "Choose at least one network for a focal point."
     )
+
+
+def test_invitation_networks_are_checkboxes_in_a_fieldset(client, organiser):
+    first, second = make_network(acronym="AAA"), make_network(acronym="BBB")
+
+    page = client.get("/manage/users").text
+
+    assert "<select multiple" not in page and 'multiple name="networks"' not in page
+    group = re.search(r'<fieldset id="networks".*?</fieldset>', page, re.S)[0]
+    assert "<legend>Networks (for focal points)</legend>" in group
+    assert re.findall(
+        r'<input type="checkbox" id="(networks-\d)" name="networks" value="(\d+)"', group
+    ) == [
+        ("networks-0", str(first.id)),
+        ("networks-1", str(second.id)),
+    ]
+    assert '<label for="networks-1">BBB – ' in group
 
 
 def test_user_edit_to_delegate_drops_networks(client, organiser, make_user, htmx):

@@ -1,27 +1,19 @@
 """The organisers' agenda editor: sessions and items in place, ordering, warnings,
 stale edits, and bad input that changes nothing."""
 
+import json
 import re
 from datetime import date, time
 
 import pytest
 from sqlalchemy import select
 
-from tests.accounts import conftest as accounts
-from tests.accounts.conftest import csrf_token, field_error
+from tests.conftest import HTMX, csrf_token, field_error, organiser_client
 from tests.factories import make_item, make_meeting, make_network, make_session
 from wenevents.accounts.models import DELEGATE
 from wenevents.agenda.models import AgendaItem, Session
 from wenevents.extensions import db
 from wenevents.uploads.models import Document
-
-app = accounts.app
-client = accounts.client
-make_user = accounts.make_user
-auth = accounts.auth
-app_config = accounts.app_config
-
-HTMX = {"HX-Request": "true"}
 
 
 @pytest.fixture
@@ -30,11 +22,8 @@ def meeting(app):
     return make_meeting(acronym="gm", networks=networks)
 
 
-@pytest.fixture
-def organiser(client, make_user, auth):
-    make_user("org@example.org")
-    auth.login("org@example.org")
-    return client
+# Here ``organiser`` is the client signed in as the organiser.
+organiser = organiser_client
 
 
 def editor(client, meeting=None):
@@ -199,6 +188,11 @@ def test_edit_session_in_place_saves_and_renumbers(organiser, meeting):
 
     assert response.status_code == 200
     assert numbered(meeting) == [(1, "Second", "11:00"), (2, "Moved", "13:00")]
+    # The form aimed at its session; the renumbered agenda goes in place of the agenda.
+    assert (response.headers["HX-Retarget"], response.headers["HX-Reswap"]) == (
+        "#agenda",
+        "outerHTML",
+    )
 
 
 def test_edit_session_second_save_is_told_it_changed(organiser, meeting):
@@ -273,6 +267,67 @@ def test_delete_session_with_slides_keeps_the_files(organiser, meeting):
     kept = db.session.scalars(select(Document).where(Document.kind == "slides")).one()
     assert (kept.title, kept.agenda_item_id) == ("Slides", None)
     assert sessions(meeting) == []
+
+
+def test_delete_item_without_javascript_asks_first(organiser, meeting):
+    item_id = make_item(make_session(meeting), title="Update from SAWEN").id
+    page = editor(organiser).text
+    action = re.search(rf'action="(/manage/gm/agenda/items/{item_id}/delete[^"]*)"', page)
+
+    ask = organiser.post(action.group(1), data={"csrf_token": token(organiser)})
+
+    assert action.group(1).endswith(f"#item-{item_id}")  # the answer opens at the item
+    assert ask.status_code == 200
+    assert "Delete “Update from SAWEN”?" in ask.text
+    assert f'<li id="item-{item_id}" class="editor-item deleting">' in ask.text
+    assert db.session.get(AgendaItem, item_id) is not None
+    done = organiser.post(
+        action.group(1), data={"csrf_token": token(organiser), "confirmed": "yes"}
+    )
+    assert done.status_code == 303
+    assert db.session.get(AgendaItem, item_id) is None
+
+
+def test_delete_item_confirmed_in_the_htmx_dialog_deletes_at_once(organiser, meeting):
+    session = make_session(meeting)
+    item_id = make_item(session, title="Update").id
+    page = editor(organiser).text
+
+    response = organiser.post(
+        f"/manage/gm/agenda/items/{item_id}/delete",
+        data={"csrf_token": token(organiser), "confirmed": "dialog"},
+        headers=HTMX,
+    )
+
+    assert """data-hx-confirm="Delete “Update”?" data-hx-vals='{"confirmed": "dialog"}'""" in page
+    assert response.status_code == 200
+    # Only the session's card comes back, in place of it; the rest of the agenda stays.
+    assert response.text.lstrip().startswith(f'<li id="session-{session.id}"')
+    assert response.headers["HX-Retarget"] == f"#session-{session.id}"
+    assert 'id="agenda"' not in response.text
+    assert '<p id="editor-status" data-hx-swap-oob="innerHTML">“Update” deleted.</p>' in (
+        response.text
+    )
+    assert db.session.get(AgendaItem, item_id) is None
+
+
+def test_delete_item_with_slides_asks_again_after_the_dialog(organiser, meeting):
+    item = make_item(make_session(meeting), network=meeting.networks[0])
+    db.session.add(Document(meeting=meeting, kind="slides", title="Slides", agenda_item_id=item.id))
+    db.session.commit()
+
+    response = organiser.post(
+        f"/manage/gm/agenda/items/{item.id}/delete",
+        data={"csrf_token": token(organiser), "confirmed": "dialog"},
+        headers=HTMX,
+    )
+
+    assert "1 uploaded file is kept, unlinked, among the meeting's documents." in response.text
+    # In place of the item, in its session's card (swapped in place of the card).
+    assert response.text.lstrip().startswith(f'<li id="session-{item.session_id}"')
+    assert response.headers["HX-Retarget"] == f"#session-{item.session_id}"
+    assert f'<li id="item-{item.id}" class="editor-item deleting">' in response.text
+    assert db.session.get(AgendaItem, item.id) is not None
 
 
 def item_data(client, session, **overrides):
@@ -485,3 +540,161 @@ def test_editor_query_count_same_at_1x_and_10x(organiser, meeting, count_queries
         assert editor(organiser).status_code == 200
 
     assert len(large) == len(small)
+
+
+# -- Moves answer htmx with only what changed -----------------------------------------
+
+MOVE_HTMX = {**HTMX, "HX-Target": "editor-status"}
+
+
+def demo_session(number):
+    from wenevents.meetings.models import Meeting
+
+    meeting = db.session.scalar(select(Meeting).filter_by(acronym="gmwen4"))
+    return db.session.scalar(select(Session).filter_by(meeting_id=meeting.id, number=number))
+
+
+def test_move_session_to_htmx_answers_only_what_changed_under_10_kb(organiser, demo):
+    second, first = demo_session(2), demo_session(1)
+    csrf = csrf_token(editor(organiser, demo_session(1).meeting).text)
+
+    response = organiser.post(
+        f"/manage/gmwen4/agenda/sessions/{second.id}/move",
+        data={"csrf_token": csrf, "direction": "up"},
+        headers=MOVE_HTMX,
+    )
+
+    html = response.text
+    assert response.status_code == 200
+    assert len(response.data) < 10240
+    assert 'id="agenda"' not in html
+    assert html.lstrip().startswith(
+        "Session “Increased collaboration and communication, both within and between "
+        "networks” moved earlier: it is now session 1, 09:00–10:30."
+    )
+    assert re.findall(r'<h3 id="session-heading-(\d+)">Session (\d) –', html) == [
+        (str(second.id), "1"),
+        (str(first.id), "2"),
+    ]
+    assert f'id="session-head-{second.id}" data-hx-swap-oob="true"' in html
+    assert json.loads(response.headers["HX-Trigger-After-Settle"]) == {
+        "agenda-moved": {"row": f"session-{second.id}", "direction": "up"},
+        "agenda-changed": True,
+    }
+
+
+def test_move_session_without_javascript_redirects_to_the_row_with_the_message(organiser, demo):
+    second = demo_session(2)
+    csrf = csrf_token(editor(organiser, second.meeting).text)
+
+    response = organiser.post(
+        f"/manage/gmwen4/agenda/sessions/{second.id}/move",
+        data={"csrf_token": csrf, "direction": "up"},
+    )
+
+    assert response.status_code == 303
+    assert response.location == f"/manage/gmwen4/agenda/#session-{second.id}"
+    page = organiser.get("/manage/gmwen4/agenda/").text
+    assert "moved earlier: it is now session 1, 09:00–10:30." in page
+    assert 'id="agenda"' in page
+
+
+def test_move_item_to_htmx_swaps_only_its_sessions_times(organiser, meeting):
+    session = make_session(meeting)
+    a = make_item(session, kind="discussion", title="A", duration_minutes=10)
+    b = make_item(session, kind="discussion", title="B", duration_minutes=20)
+    make_item(session, kind="discussion", title="C", duration_minutes=5)
+
+    response = organiser.post(
+        f"/manage/gm/agenda/items/{b.id}/move",
+        data={"csrf_token": token(organiser), "direction": "up"},
+        headers=MOVE_HTMX,
+    )
+
+    html = response.text
+    assert html.lstrip().startswith(
+        "“B” moved up: it is now item 1 of session 1. It runs 09:00–09:20."
+    )
+    assert re.findall(r'<span class="item-time" id="item-time-(\d+)"[^>]*>([^<]*)<', html) == [
+        (str(b.id), "09:00–09:20"),
+        (str(a.id), "09:20–09:30"),
+    ]
+    assert "session-head-" not in html
+
+
+def test_move_that_cannot_happen_says_so_in_the_live_region(organiser, meeting):
+    session = make_session(meeting)
+
+    response = organiser.post(
+        f"/manage/gm/agenda/sessions/{session.id}/move",
+        data={"csrf_token": token(organiser), "direction": "up"},
+        headers=MOVE_HTMX,
+    )
+
+    assert response.text.strip() == "This session cannot move further in its day."
+    assert "HX-Trigger-After-Settle" not in response.headers
+
+
+def test_status_panel_refreshes_alone_to_htmx(organiser, meeting):
+    make_session(meeting, title="Opening")
+
+    response = organiser.get("/manage/gm/agenda/", headers={**HTMX, "HX-Target": "agenda-status"})
+
+    assert response.text.lstrip().startswith('<div id="agenda-status"')
+    assert "Publish release 1" in response.text
+    assert "Add a session" not in response.text
+
+
+def test_add_item_to_htmx_answers_its_session_card_not_the_agenda(organiser, meeting):
+    session = make_session(meeting, title="Opening")
+    later = make_session(meeting, title="Later", starts_at=time(11), ends_at=time(12))
+
+    response = add_item(organiser, session, kind="discussion", headers=HTMX)
+
+    assert response.status_code == 200
+    assert response.text.lstrip().startswith(f'<li id="session-{session.id}"')
+    assert response.headers["HX-Retarget"] == f"#session-{session.id}"
+    assert f'id="session-{later.id}"' not in response.text
+    assert 'id="agenda-status" data-hx-swap-oob="true"' in response.text
+    assert "added to session 1." in response.text
+
+
+def test_add_item_with_bad_input_to_htmx_answers_the_card_with_the_errors(organiser, meeting):
+    session = make_session(meeting, title="Opening")
+
+    response = add_item(organiser, session, title="", headers=HTMX)
+
+    assert response.status_code == 422
+    assert response.text.lstrip().startswith(f'<li id="session-{session.id}"')
+    assert field_error(response.text, f"add{session.id}-title") is not None
+    assert items_of(session) == []
+
+
+def test_drag_and_drop_order_to_htmx_answers_only_what_changed(organiser, meeting):
+    session = make_session(meeting)
+    a = make_item(session, kind="discussion", title="A", duration_minutes=10)
+    b = make_item(session, kind="discussion", title="B", duration_minutes=20)
+
+    response = organiser.post(
+        f"/manage/gm/agenda/sessions/{session.id}/order",
+        data={"csrf_token": token(organiser), "item": [str(b.id), str(a.id)]},
+        headers=MOVE_HTMX,
+    )
+
+    assert response.text.lstrip().startswith("The new order of the items of session 1 is saved.")
+    assert 'id="agenda"' not in response.text
+    assert f'id="item-time-{a.id}" data-hx-swap-oob="true">09:20–09:30<' in response.text
+    assert json.loads(response.headers["HX-Trigger-After-Settle"]) == {"agenda-changed": True}
+
+
+def test_refused_session_order_to_htmx_puts_the_whole_agenda_back(organiser, meeting):
+    make_session(meeting, title="A", starts_at=time(9), ends_at=time(10))
+
+    response = organiser.post(
+        "/manage/gm/agenda/days/2023-11-21/order",
+        data={"csrf_token": token(organiser), "session": ["1"]},
+        headers=MOVE_HTMX,
+    )
+
+    assert response.text.lstrip().startswith('<div id="agenda"')
+    assert response.headers["HX-Retarget"] == "#agenda"

@@ -13,8 +13,7 @@ from sqlalchemy import func, select
 from werkzeug.datastructures import FileStorage
 from werkzeug.test import encode_multipart
 
-from tests.accounts import conftest as accounts
-from tests.accounts.conftest import audit_entries, csrf_token, field_error
+from tests.conftest import audit_entries, csrf_token, field_error
 from tests.factories import (
     make_document,
     make_item,
@@ -25,8 +24,8 @@ from tests.factories import (
 )
 from tests.schemas import schemas_dir
 from tests.test_html_validity import check
-from wenevents.accounts.models import DELEGATE, ORGANISER
-from wenevents.agenda import importing, releases
+from wenevents.accounts.models import DELEGATE
+from wenevents.agenda import import_plan, importing, releases
 from wenevents.agenda.models import BREAK, Session
 from wenevents.extensions import db
 from wenevents.meetings.models import DRAFT, Meeting
@@ -34,11 +33,6 @@ from wenevents.uploads.models import Document
 
 # The accounts suite's app (its client forgets what it loaded after each request), users
 # and signing in.
-app_config = accounts.app_config
-app = accounts.app
-client = accounts.client
-make_user = accounts.make_user
-auth = accounts.auth
 
 
 def pretalx():
@@ -47,12 +41,6 @@ def pretalx():
 
 
 _PLAN = re.compile(r'name="plan" type="hidden" value="([^"]+)"')
-
-
-@pytest.fixture
-def organiser(make_user, auth):
-    make_user("org@example.org", ORGANISER)
-    auth.login("org@example.org")
 
 
 @pytest.fixture
@@ -237,7 +225,7 @@ def _snapshot_without_identity(release):
     """A release's sessions and items, without what is new for any new row."""
     result = []
     for session in release.snapshot["sessions"]:
-        keep = {k: v for k, v in session.items() if k not in ("uid", "sequence", "modified")}
+        keep = {k: v for k, v in session.items() if k not in ("uid", "ref", "sequence", "modified")}
         keep["items"] = [
             {k: v for k, v in item.items() if k not in ("uid", "sequence", "modified", "session")}
             for item in session["items"]
@@ -561,7 +549,7 @@ def test_break_keeps_presenters_that_match_the_chairs(client, organiser):
     ],
 )
 def test_event_type_gives_the_item_kind(event_type, kind):
-    assert importing._kind(event_type) == kind
+    assert import_plan._kind(event_type) == kind
 
 
 def test_two_confirmations_at_once_import_once(app):
@@ -576,6 +564,7 @@ def test_two_confirmations_at_once_import_once(app):
             start.wait(timeout=10)
             try:
                 importing.apply(db.session.get(Meeting, meeting_id), plan)
+                db.session.commit()
                 return "imported"
             except importing.ImportProblem as problem:
                 return problem.status
@@ -587,3 +576,15 @@ def test_two_confirmations_at_once_import_once(app):
 
     assert results == ["409", "imported"]
     assert session_count(db.session.get(Meeting, meeting_id)) == 1
+
+
+def test_import_counts_use_plural_forms(app):
+    from wenevents.agenda.importing import count_items, count_sessions
+
+    with app.test_request_context():
+        assert (count_sessions(1), count_sessions(8), count_items(1), count_items(0)) == (
+            "1 session",
+            "8 sessions",
+            "1 item",
+            "0 items",
+        )

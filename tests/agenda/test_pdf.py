@@ -8,7 +8,7 @@ from datetime import date, time
 import pytest
 
 from tests.factories import make_item, make_meeting, make_network, make_session, publish_agenda
-from wenevents.exports import pdf
+from wenevents.agenda import pdf
 
 PAGE = re.compile(rb"/Type /Page\b")
 

@@ -5,10 +5,9 @@ from datetime import UTC, date, datetime, time
 
 import pytest
 
-from tests.factories import make_meeting, make_session, publish_agenda
+from tests.conftest import HTMX
+from tests.factories import make_meeting, make_session, publish_agenda, session_ref
 from wenevents.agenda import services
-
-HTMX = {"HX-Request": "true"}
 
 
 def sessions_in(html):
@@ -38,7 +37,7 @@ def test_schedule_outside_meeting_opens_on_first_day(client, demo, clock):
     assert re.search(r'id="tab-2023-11-21"[^>]*aria-current="true"', html)
     assert "tab-today" not in html
     assert "Now and next" not in html
-    assert 'hx-trigger="every 60s"' not in html
+    assert 'data-hx-trigger="every 60s"' not in html
 
 
 def test_schedule_during_meeting_opens_on_today(client, demo, clock):
@@ -125,7 +124,8 @@ def test_schedule_now_panel_names_session_item_and_next(client, demo, clock):
     panel = re.search(r'<section class="now-next.*?</section>', html, re.S)[0]
 
     assert (
-        '<a href="/gmwen4/sessions/2">Session 2 – Increased collaboration and communication, '
+        f'<a href="/gmwen4/sessions/{session_ref("gmwen4", 2)}">Session 2 – Increased '
+        "collaboration and communication, "
         "both within and between networks</a>" in panel
     )
     assert "<br>Communication within the network and with its neighbours (ROAVIS)</dd>" in panel
@@ -170,8 +170,8 @@ def test_schedule_polls_now_fragment_every_minute_while_meeting_runs(client, dem
 
     assert (
         '<div id="schedule-days" class="schedule-days" '
-        'hx-get="/gmwen4/schedule/now?day=2023-11-21&amp;network=naweg" '
-        'hx-trigger="every 60s" hx-swap="outerHTML">' in html
+        'data-hx-get="/gmwen4/schedule/now?day=2023-11-21&amp;network=naweg" '
+        'data-hx-trigger="every 60s" data-hx-swap="outerHTML">' in html
     )
 
 
@@ -213,17 +213,21 @@ def test_schedule_tab_to_htmx_returns_the_schedule_block(client, demo):
 def test_session_page_marks_item_now_while_it_runs(client, demo, clock):
     clock(2023, 11, 21, 16, 20)
 
-    html = client.get("/gmwen4/sessions/2").text
+    html = client.get(f"/gmwen4/sessions/{session_ref('gmwen4', 2)}").text
 
     assert "This session is running now." in html
     assert '<li class="item item-presentation item-now">' in html
-    assert 'hx-get="/gmwen4/sessions/2" hx-trigger="every 60s"' in html
+    ref = session_ref("gmwen4", 2)
+    assert f'data-hx-get="/gmwen4/sessions/{ref}" data-hx-trigger="every 60s"' in html
 
 
 def test_session_page_programme_to_htmx_is_the_programme_only(client, demo, clock):
     clock(2023, 11, 21, 16, 20)
 
-    response = client.get("/gmwen4/sessions/2", headers={**HTMX, "HX-Target": "session-programme"})
+    response = client.get(
+        f"/gmwen4/sessions/{session_ref('gmwen4', 2)}",
+        headers={**HTMX, "HX-Target": "session-programme"},
+    )
 
     assert response.text.lstrip().startswith('<div id="session-programme"')
     assert "<h1>" not in response.text
@@ -232,17 +236,18 @@ def test_session_page_programme_to_htmx_is_the_programme_only(client, demo, cloc
 def test_session_page_does_not_poll_on_another_day(client, demo, clock):
     clock(2023, 11, 21, 16, 20)
 
-    html = client.get("/gmwen4/sessions/5").text
+    html = client.get(f"/gmwen4/sessions/{session_ref('gmwen4', 5)}").text
 
     assert "hx-trigger" not in html
     assert "running now" not in html
 
 
 def test_session_page_links_its_calendar_files(client, demo):
-    html = client.get("/gmwen4/sessions/4").text
+    ref = session_ref("gmwen4", 4)
+    html = client.get(f"/gmwen4/sessions/{ref}").text
 
-    assert '<a href="webcal://localhost/gmwen4/sessions/4.ics">subscribe</a>' in html
-    assert '<a href="/gmwen4/sessions/4.ics" download>download (.ics)</a>' in html
+    assert f'<a href="webcal://localhost/gmwen4/sessions/{ref}.ics">subscribe</a>' in html
+    assert f'<a href="/gmwen4/sessions/{ref}.ics" download>download (.ics)</a>' in html
     assert 'href="/gmwen4/schedule?day=2023-11-21#session-4-heading"' in html
 
 
@@ -268,7 +273,8 @@ def test_network_filter_day_without_presentation_says_so(client, demo):
 
 def test_network_filter_offers_only_presenting_networks(client, demo):
     html = client.get("/gmwen4/schedule").text
-    options = re.findall(r'<option value="([^"]*)"', html)
+    select = re.search(r'<select id="schedule-network".*?</select>', html, re.S)[0]
+    options = re.findall(r'<option value="([^"]*)"', select)
 
     assert options[0] == ""
     assert len(options) == 15
@@ -305,8 +311,8 @@ def test_filter_forms_carry_the_other_choices(client, demo):
         ("day", "2023-11-22"),
         ("network", "latf"),
     ]
-    assert 'hx-get="/gmwen4/schedule" hx-target="#schedule"' in network_form
-    assert 'hx-push-url="true"' in network_form
+    assert 'data-hx-get="/gmwen4/schedule" data-hx-target="#schedule"' in network_form
+    assert 'data-hx-push-url="true"' in network_form
 
 
 # -- Time zones ---------------------------------------------------------------------
@@ -342,13 +348,20 @@ def test_tz_switch_ignores_case(client, demo):
     assert '<abbr title="Europe/Paris">UTC+01:00</abbr>' in html
 
 
-@pytest.mark.parametrize("tz", ["Mars/Olympus", "../../etc/passwd", "UTC\x00", "x" * 500])
+@pytest.mark.parametrize("tz", ["Mars/Olympus", "../../etc/passwd", "UTC\u202e", "x" * 500])
 def test_tz_switch_bad_zone_is_ignored_with_message(client, demo, tz):
     response = client.get("/gmwen4/schedule", query_string={"tz": tz})
 
     assert response.status_code == 200
     assert "is not a time zone we know, so times are shown in the meeting’s own" in response.text
     assert '<abbr title="America/Panama">UTC−05:00</abbr>' in response.text
+
+
+def test_tz_switch_with_a_nul_byte_is_refused_whole(client, demo):
+    response = client.get("/gmwen4/schedule", query_string={"tz": "UTC\x00"})
+
+    assert response.status_code == 400
+    assert "contains a character that is not allowed (such as a NUL byte)" in response.text
 
 
 def test_tz_switch_to_meeting_zone_changes_nothing(client, demo):
@@ -361,8 +374,9 @@ def test_tz_switch_to_meeting_zone_changes_nothing(client, demo):
 def test_tz_choice_follows_links_to_session_pages(client, demo):
     html = client.get("/gmwen4/schedule?tz=Europe/Paris").text
 
-    assert '<a href="/gmwen4/sessions/1?tz=Europe/Paris">Session 1 – ' in html
-    session = client.get("/gmwen4/sessions/1?tz=Europe/Paris").text
+    ref = session_ref("gmwen4", 1)
+    assert f'<a href="/gmwen4/sessions/{ref}?tz=Europe/Paris">Session 1 – ' in html
+    session = client.get(f"/gmwen4/sessions/{ref}?tz=Europe/Paris").text
     assert '<time datetime="2023-11-21T09:00:00-05:00">15:00</time>' in session
 
 
@@ -377,7 +391,10 @@ def test_tz_switch_loads_its_script_from_this_site(client, demo):
 
 
 def test_schedule_before_first_release_says_not_published(client):
-    meeting = make_meeting()
+    today = date.today()
+    meeting = make_meeting(
+        start_date=today.replace(year=today.year + 1), end_date=today.replace(year=today.year + 1)
+    )
     make_session(meeting)
 
     response = client.get(f"/{meeting.acronym}/schedule")
@@ -387,6 +404,58 @@ def test_schedule_before_first_release_says_not_published(client):
     assert ".ics" not in response.text
     assert ".pdf" not in response.text
     assert 'class="day-tabs' not in response.text
+
+
+def test_schedule_of_upcoming_meeting_offers_schedule_and_changelog_tabs(client):
+    today = date.today()
+    upcoming = today.replace(year=today.year + 1)
+    meeting = make_meeting(start_date=upcoming, end_date=upcoming)
+
+    html = client.get(f"/{meeting.acronym}/").text
+
+    assert nav_links(html) == ["Overview", "Schedule", "Changelog"]
+    assert "See the schedule" in html
+
+
+def nav_links(html):
+    nav = re.search(r'<nav class="meeting-nav".*?</nav>', html, re.S).group(0)
+    return re.findall(r"<a [^>]*>([^<]*)</a>", nav)
+
+
+@pytest.mark.parametrize("path", ["/gmwen1/schedule", "/gmwen2/schedule", "/gmwen3/schedule"])
+def test_schedule_of_past_edition_without_programme_says_so_in_past_tense(client, demo, path):
+    response = client.get(path)
+
+    assert response.status_code == 200
+    assert "No programme was published on this site for this meeting." in response.text
+    assert "Please come back later" not in response.text
+    assert nav_links(response.text) == ["Overview"]
+
+
+def test_past_edition_page_offers_no_empty_schedule_changelog_or_materials(client, demo):
+    html = client.get("/gmwen1/").text
+
+    assert nav_links(html) == ["Overview"]
+    assert "See the schedule" not in html
+    assert "No programme was published on this site for this meeting." in html
+    assert 'class="session-links"' not in html
+    assert "/gmwen1/materials" not in html
+
+
+def test_changelog_of_past_edition_without_programme_says_so_in_past_tense(client, demo):
+    html = client.get("/gmwen2/changelog").text
+
+    assert "No programme was published on this site for this meeting." in html
+    assert "has not been published yet" not in html
+    assert nav_links(html) == ["Overview"]
+
+
+def test_past_edition_with_programme_keeps_its_tabs(client, demo):
+    html = client.get("/gmwen4/").text
+
+    assert nav_links(html) == ["Overview", "Schedule", "Changelog"]
+    assert "See the schedule" in html
+    assert "No programme was published" not in html
 
 
 def test_schedule_links_calendar_pdf_frab_and_changelog(client, demo):
@@ -432,3 +501,11 @@ def test_clock_marks_nothing_outside_the_meeting(app):
     assert during.live is True
     assert during.now_session.uid == session.uid
     assert during.next_session is None
+
+
+def test_materials_of_past_edition_without_programme_offer_no_empty_tabs(client, demo):
+    past = client.get("/gmwen1/materials").text
+    current = client.get("/gmwen4/materials").text
+
+    assert nav_links(past) == ["Overview"]
+    assert nav_links(current) == ["Overview", "Schedule", "Changelog"]

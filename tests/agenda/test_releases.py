@@ -5,18 +5,11 @@ from datetime import time
 import pytest
 from lxml import etree
 
-from tests.accounts import conftest as accounts
-from tests.accounts.conftest import audit_entries, csrf_token
+from tests.conftest import audit_entries, csrf_token, organiser_client
 from tests.factories import make_item, make_meeting, make_network, make_session, publish_agenda
 from tests.test_html_validity import check
 from wenevents.agenda import releases
 from wenevents.extensions import db
-
-app = accounts.app
-client = accounts.client
-make_user = accounts.make_user
-auth = accounts.auth
-app_config = accounts.app_config
 
 ATOM = "{http://www.w3.org/2005/Atom}"
 
@@ -26,11 +19,8 @@ def meeting(app):
     return make_meeting(acronym="gm", networks=[make_network(acronym="SAWEN", slug="sawen")])
 
 
-@pytest.fixture
-def organiser(client, make_user, auth):
-    make_user("org@example.org")
-    auth.login("org@example.org")
-    return client
+# Here ``organiser`` is the client signed in as the organiser.
+organiser = organiser_client
 
 
 def publish(client, note=""):
@@ -134,7 +124,7 @@ def test_closed_session_contents_never_enter_a_release(meeting):
     assert release.snapshot["sessions"][0]["items"] == []
 
 
-def test_renumbering_alone_is_not_a_change(meeting):
+def test_renumbering_is_listed_apart_not_as_a_move(meeting):
     make_session(meeting, title="Later", starts_at=time(14), ends_at=time(15))
     publish_agenda(meeting)
     make_session(meeting, title="Earlier", starts_at=time(9), ends_at=time(10))
@@ -144,7 +134,10 @@ def test_renumbering_alone_is_not_a_change(meeting):
     db.session.commit()
 
     release = publish_agenda(meeting)
-    assert [(c["action"], c["title"]) for c in release.changes] == [("added", "Earlier")]
+    assert [(c["action"], c["title"]) for c in release.changes] == [
+        ("added", "Earlier"),
+        ("renumbered", "Later"),
+    ]
 
 
 def test_organiser_publishes_with_a_note_and_it_is_audited(organiser, meeting):

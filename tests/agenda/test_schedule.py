@@ -1,7 +1,14 @@
 import re
 from datetime import date, time
 
-from tests.factories import make_item, make_meeting, make_network, make_session, publish_agenda
+from tests.factories import (
+    make_item,
+    make_meeting,
+    make_network,
+    make_session,
+    publish_agenda,
+    session_ref,
+)
 
 
 def sessions_in(html):
@@ -33,7 +40,7 @@ def test_schedule_shows_closed_session_without_details(client, demo):
 
 
 def test_session_page_shows_presentations_with_networks(client, demo):
-    html = client.get("/gmwen4/sessions/1").text
+    html = client.get(f"/gmwen4/sessions/{session_ref('gmwen4', 1)}").text
 
     assert "Session 1 – Outcomes from the 3rd Global meeting of WENs" in html
     assert html.count("Activities since the 3rd Global Meeting") == 4
@@ -42,7 +49,7 @@ def test_session_page_shows_presentations_with_networks(client, demo):
 
 
 def test_closed_session_page_hides_contents(client, demo):
-    response = client.get("/gmwen4/sessions/7")
+    response = client.get(f"/gmwen4/sessions/{session_ref('gmwen4', 7)}")
 
     assert response.status_code == 200
     assert "Session 7 – Closed session" in response.text
@@ -53,6 +60,8 @@ def test_closed_session_page_hides_contents(client, demo):
 def test_unknown_session_gets_404(client, demo):
     assert client.get("/gmwen4/sessions/99").status_code == 404
     assert client.get("/gmwen4/sessions/x").status_code == 404
+    assert client.get("/gmwen4/sessions/abcdefgh").status_code == 404
+    assert client.get("/gmwen4/sessions/abcdefgh.ics").status_code == 404
 
 
 def test_schedule_day_without_sessions_says_so(client):

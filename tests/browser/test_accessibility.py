@@ -78,15 +78,6 @@ SIGNED_IN_PATHS = [
 SIGN_IN_PATHS = ["/login", "/forgot-password", "/reset-password"]
 
 
-@pytest.fixture(scope="module")
-def organiser_password(live_app):
-    from wenevents import demo
-
-    with live_app.app_context():
-        passwords = {email: password for email, _role, password in demo.reset_demo_passwords()}
-    return passwords["organiser@example.org"]
-
-
 @pytest.mark.parametrize("viewport", VIEWPORTS.keys())
 @pytest.mark.parametrize("path", SIGN_IN_PATHS)
 def test_axe_finds_no_violations_on_sign_in_page(new_context, live_url, axe, path, viewport):

@@ -1,17 +1,16 @@
 """A person is invited, sets a password, signs in, resets a forgotten password and signs
 out, in a real browser; mail goes to the live app's instance/outbox/."""
 
-import email
-import email.policy
 import re
-from pathlib import Path
 
 import pytest
 from playwright.sync_api import expect
 from sqlalchemy import update
 
-from wenevents import demo
-from wenevents.accounts.models import LoginSession, utcnow
+from tests.browser.conftest import submit_sign_in as sign_in
+from tests.browser.conftest import wait_for_mail
+from wenevents.accounts.models import LoginSession
+from wenevents.clock import utcnow
 from wenevents.extensions import db
 
 pytestmark = pytest.mark.browser
@@ -20,28 +19,18 @@ NEW_PASSWORD = "marimba tortoise lantern 42"
 RESET_PASSWORD = "copper heron midnight 19"
 
 
-@pytest.fixture
-def passwords(live_app):
-    with live_app.app_context():
-        return {email_: password for email_, _role, password in demo.reset_demo_passwords()}
+def outbox_link(live_app, to, path, timeout=10):
+    """The link to ``path…`` in the newest message sent to ``to`` with one, waiting for it."""
+    prefix = live_app.config["PUBLIC_URL"] + path
 
+    def links(message):
+        return [
+            link
+            for link in re.findall(r"https?://\S+", message.get_content())
+            if link.startswith(prefix)
+        ]
 
-def outbox_link(live_app, to):
-    """The link in the newest message sent to ``to``."""
-    outbox = Path(live_app.instance_path) / "outbox"
-    messages = [
-        email.message_from_bytes(p.read_bytes(), policy=email.policy.default)
-        for p in sorted(outbox.glob("*.eml"))
-    ]
-    mine = [m for m in messages if m["To"] == to]
-    return re.search(r"https?://\S+", mine[-1].get_content())[0]
-
-
-def sign_in(page, live_url, address, password):
-    page.goto(live_url + "/login")
-    page.get_by_label("Email address").fill(address)
-    page.get_by_label("Password", exact=True).fill(password)
-    page.get_by_role("button", name="Sign in").click()
+    return links(wait_for_mail(live_app, to, links, timeout))[-1]
 
 
 def sign_out(page):
@@ -60,9 +49,11 @@ def test_invited_person_sets_password_resets_it_and_signs_out(
     page.get_by_role("banner").get_by_role("link", name="Users").click()
     page.get_by_label("Their email address").fill(address)
     page.get_by_label("Role").first.select_option("focal_point")
-    page.get_by_label("Networks (for focal points)").select_option(
-        label="NAWEG – North America Wildlife Enforcement Group"
-    )
+    # The networks are checkboxes in a group: ticked with the keyboard.
+    networks = page.get_by_role("group", name="Networks (for focal points)")
+    networks.get_by_label("NAWEG – North America Wildlife Enforcement Group").focus()
+    page.keyboard.press("Space")
+    expect(networks.get_by_role("checkbox", checked=True)).to_have_count(1)
     page.evaluate("window.samePage = true")
     page.get_by_role("button", name="Send the invitation").click()
     expect(page.get_by_text(f"Invitation sent to {address}.")).to_be_visible()
@@ -70,14 +61,20 @@ def test_invited_person_sets_password_resets_it_and_signs_out(
     assert page.evaluate("window.samePage") is True
     sign_out(page)
 
-    # The invitee follows the emailed link and chooses a name and password.
-    page.goto(outbox_link(live_app, address))
+    # The invitee follows the emailed link and chooses a name and password, then signs in
+    # with it (the link signs nobody in).
+    page.goto(outbox_link(live_app, address, "/invitations/"))
     expect(page.get_by_role("heading", level=1)).to_have_text("Accept your invitation")
     assert "/invitations/accept" in page.url
     page.get_by_label("Your name").fill("Ana Example (fictional)")
     page.get_by_label("New password", exact=True).fill(NEW_PASSWORD)
     page.get_by_label("Repeat the new password").fill(NEW_PASSWORD)
     page.get_by_role("button", name="Create my account").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Sign in")
+    expect(page.get_by_role("status")).to_contain_text("sign in with your new password")
+    page.get_by_label("Email address").fill(address)
+    page.get_by_label("Password", exact=True).fill(NEW_PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("My account")
     expect(page.locator(".facts")).to_contain_text("Network focal point")
     expect(page.locator(".facts")).to_contain_text("NAWEG")
@@ -92,7 +89,7 @@ def test_invited_person_sets_password_resets_it_and_signs_out(
     page.get_by_label("Email address").fill(address)
     page.get_by_role("button", name="Send the link").click()
     expect(page.get_by_role("status").last).to_contain_text("If an account uses this address")
-    page.goto(outbox_link(live_app, address))
+    page.goto(outbox_link(live_app, address, "/reset-password/"))
     page.get_by_label("New password", exact=True).fill(RESET_PASSWORD)
     page.get_by_label("Repeat the new password").fill(RESET_PASSWORD)
     page.get_by_role("button", name="Save the new password").click()

@@ -11,8 +11,8 @@ from lxml import etree
 from playwright.sync_api import expect
 from sqlalchemy import delete, select
 
+from tests.browser import conftest as browser
 from tests.schemas import schemas_dir
-from wenevents import demo
 from wenevents.agenda.models import Release, Session
 from wenevents.extensions import db
 from wenevents.meetings.models import Meeting
@@ -23,9 +23,8 @@ EDITOR = "/manage/gmwen4/agenda/"
 
 
 @pytest.fixture(scope="module")
-def organiser_password(live_app):
+def organiser_password(live_app, passwords):
     with live_app.app_context():
-        passwords = {address: password for address, _r, password in demo.reset_demo_passwords()}
         # From empty: the demo's agenda and its releases go; the meeting and networks stay.
         meeting = db.session.scalar(select(Meeting).where(Meeting.acronym == "gmwen4"))
         db.session.execute(delete(Release).where(Release.meeting_id == meeting.id))
@@ -35,11 +34,7 @@ def organiser_password(live_app):
 
 
 def sign_in(page, live_url, password):
-    page.goto(live_url + "/login")
-    page.get_by_label("Email address").fill("organiser@example.org")
-    page.get_by_label("Password", exact=True).fill(password)
-    page.get_by_role("button", name="Sign in").click()
-    expect(page.get_by_role("banner").get_by_role("button", name="Sign out")).to_be_visible()
+    browser.sign_in(page, live_url, "organiser@example.org", password)
 
 
 def add_session(page, title, day, start, end, chair):

@@ -19,16 +19,6 @@ AFRICA = sorted(
 AFRICA_COUNT = f"{len(AFRICA)} networks matching “africa”"
 
 
-@pytest.fixture
-def no_js_page(new_context):
-    return new_context(java_script_enabled=False).new_page()
-
-
-@pytest.fixture
-def js_page(new_context):
-    return new_context().new_page()
-
-
 @pytest.mark.parametrize(("path", "heading"), PUBLIC_PAGES)
 def test_public_page_without_javascript_shows_main_heading(no_js_page, live_url, path, heading):
     response = no_js_page.goto(live_url + path)

@@ -2,18 +2,14 @@
 field), confirms by the emailed link, is endorsed in place by the NAWEG focal point and
 approved; a seat freed by a withdrawal goes to the next person waiting, who is told by mail."""
 
-import email
-import email.policy
 import re
-import time
-from pathlib import Path
 
 import pytest
 from playwright.sync_api import expect
 from sqlalchemy import select
 
+from tests.browser.conftest import sign_in, wait_for_mail
 from tests.factories import make_meeting
-from wenevents import demo
 from wenevents.extensions import db
 from wenevents.networks.models import Network
 from wenevents.registration.models import RegistrationSettings
@@ -21,41 +17,16 @@ from wenevents.registration.models import RegistrationSettings
 pytestmark = pytest.mark.browser
 
 NAWEG = "NAWEG – North America Wildlife Enforcement Group"
-
-
-@pytest.fixture(scope="module")
-def passwords(live_app):
-    with live_app.app_context():
-        return {address: password for address, _role, password in demo.reset_demo_passwords()}
+DELEGATE_PASSWORD = "toucan harbour lantern 57"
 
 
 def mail_to(live_app, to, subject, timeout=10):
-    """The newest message to ``to`` whose subject starts with ``subject``, waiting for it: mail
-    of a registration is written once the response has gone out."""
-    outbox = Path(live_app.instance_path) / "outbox"
-    deadline = time.monotonic() + timeout
-    while True:
-        messages = [
-            email.message_from_bytes(p.read_bytes(), policy=email.policy.default)
-            for p in sorted(outbox.glob("*.eml"))
-        ]
-        mine = [m for m in messages if m["To"] == to and m["Subject"].strip().startswith(subject)]
-        if mine:
-            return mine[-1]
-        assert time.monotonic() < deadline, f"no mail to {to}: {subject}"
-        time.sleep(0.1)
+    """The newest message to ``to`` whose subject starts with ``subject``, waiting for it."""
+    return wait_for_mail(live_app, to, lambda m: m["Subject"].strip().startswith(subject), timeout)
 
 
 def link_in(message):
     return re.search(r"https?://\S+", message.get_body(("plain",)).get_content())[0]
-
-
-def sign_in(page, live_url, address, password):
-    page.goto(live_url + "/login")
-    page.get_by_label("Email address").fill(address)
-    page.get_by_label("Password", exact=True).fill(password)
-    page.get_by_role("button", name="Sign in").click()
-    expect(page.get_by_role("banner").get_by_role("button", name="Sign out")).to_be_visible()
 
 
 def fill_registration(page, given, family, address, network=NAWEG):
@@ -78,8 +49,15 @@ def register_and_confirm(page, live_app, live_url, acronym, given, family, addre
     expect(page.get_by_role("heading", level=1)).to_have_text("Check your email")
     page.goto(link_in(mail_to(live_app, address, "Confirm your registration")))
     expect(page.get_by_role("heading", level=1)).to_have_text("Confirm your registration")
+    choose_password(page)
     page.get_by_role("button", name="Confirm my registration").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("My registration")
+
+
+def choose_password(page, password=DELEGATE_PASSWORD):
+    """A new account chooses its password on the confirm page."""
+    page.get_by_label("Choose a password").fill(password)
+    page.get_by_label("Repeat the password").fill(password)
 
 
 def test_delegate_registers_is_endorsed_in_place_and_approved(
@@ -112,13 +90,16 @@ def test_delegate_registers_is_endorsed_in_place_and_approved(
     expect(delegate.get_by_role("heading", level=1)).to_have_text("Check your email")
     expect(delegate.get_by_role("status").last).to_contain_text(address)
 
-    # The emailed link, then one button: confirmed and signed in.
+    # The emailed link, a password chosen, one button: confirmed and signed in.
     delegate.goto(link_in(mail_to(live_app, address, "Confirm your registration")))
     expect(delegate.get_by_role("heading", level=1)).to_have_text("Confirm your registration")
+    choose_password(delegate)
     delegate.get_by_role("button", name="Confirm my registration").click()
     expect(delegate.get_by_role("heading", level=1)).to_have_text("My registration")
     expect(delegate.locator(".lead .status")).to_have_text("Submitted: awaiting a decision")
-    expect(delegate.locator("#flash")).to_contain_text("Your address is confirmed.")
+    expect(delegate.locator("#flash")).to_contain_text(
+        "Your address is confirmed and your password is set."
+    )
 
     # The NAWEG focal point endorses in place: the row changes, the page stays.
     focal = new_context().new_page()
@@ -191,7 +172,9 @@ def test_withdrawal_frees_a_seat_for_the_next_waiting_person(
     mail_to(live_app, "second.seat@example.org", "On the waiting list")
 
     first.reload()
-    first.get_by_role("button", name="Withdraw my registration").click()
+    first.get_by_role("link", name="Withdraw my registration…").click()
+    expect(first.get_by_role("heading", level=1)).to_have_text("Withdraw my registration?")
+    first.get_by_role("button", name="Yes, withdraw my registration").click()
     expect(first.locator(".lead .status")).to_have_text("Withdrawn")
     expect(first.locator("#flash")).to_contain_text("Your registration is withdrawn.")
 
@@ -200,3 +183,45 @@ def test_withdrawal_frees_a_seat_for_the_next_waiting_person(
     second.goto(link_in(message))
     expect(second.locator(".lead .status")).to_have_text("Submitted: awaiting a decision")
     expect(second.locator(".history")).to_contain_text("Promoted from the waiting list")
+
+
+@pytest.mark.parametrize("javascript", [True, False], ids=["js", "no-js"])
+def test_self_registered_delegate_signs_in_with_the_password_chosen_on_confirming(
+    new_context, live_app, live_url, small_meeting, javascript
+):
+    """On a 390 px phone, with and without JavaScript: register, confirm by the emailed link
+    choosing a password, sign out, and sign in again with that password."""
+    page = new_context(
+        viewport={"width": 390, "height": 844}, java_script_enabled=javascript
+    ).new_page()
+    address = f"phone.{'js' if javascript else 'nojs'}@example.org"
+    page.goto(f"{live_url}/{small_meeting}/register")
+    fill_registration(page, "Pia", "Phone", address)
+    page.get_by_role("button", name="Register").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Check your email")
+
+    page.goto(link_in(mail_to(live_app, address, "Confirm your registration")))
+    expect(page.get_by_role("heading", level=1)).to_have_text("Confirm your registration")
+    # A guessable password is refused at the field; nothing is confirmed yet.
+    choose_password(page, "password1234")
+    page.get_by_role("button", name="Confirm my registration").click()
+    expect(page.locator("#password-error")).to_contain_text("too easy to guess")
+    choose_password(page)
+    page.get_by_role("button", name="Confirm my registration").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("My registration")
+    expect(page.locator("#flash")).to_contain_text("your password is set")
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+
+    page.get_by_role("banner").get_by_role("button", name="Sign out").click()
+    expect(page.get_by_role("status")).to_contain_text("You are signed out.")
+    page.goto(live_url + "/login")
+    expect(page.locator("main")).to_contain_text(
+        "sign in with the password they chose when they confirmed their address"
+    )
+    page.get_by_label("Email address").fill(address)
+    page.get_by_label("Password", exact=True).fill(DELEGATE_PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    expect(page.get_by_role("banner").get_by_role("link", name="My account")).to_be_visible()
+    page.goto(f"{live_url}/{small_meeting}/registration")
+    expect(page.get_by_role("heading", level=1)).to_have_text("My registration")
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390

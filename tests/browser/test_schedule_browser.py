@@ -14,16 +14,6 @@ SESSION_HEADINGS = "article.session h3"
 
 
 @pytest.fixture
-def js_page(new_context):
-    return new_context().new_page()
-
-
-@pytest.fixture
-def no_js_page(new_context):
-    return new_context(java_script_enabled=False).new_page()
-
-
-@pytest.fixture
 def clock(monkeypatch):
     """Set the server's "now" (the live server runs in this process)."""
     moment = {"now": datetime(2024, 1, 10, 12, 0, tzinfo=UTC)}
@@ -118,6 +108,9 @@ def test_tz_switch_offers_the_viewers_zone_and_converts_times(new_context, live_
     keep_document(page)
     switch = page.get_by_label("Show times in")
 
+    # Offered, folded: the panel does not open itself (the programme comes first).
+    assert page.locator("details.schedule-controls").get_attribute("open") is None
+    open_controls(page)
     expect(switch).to_have_value("Europe/Paris")
     page.get_by_role("button", name="Show times").click()
     page.wait_for_url(live_url + "/gmwen4/schedule?day=2023-11-21&tz=Europe%2FParis")

@@ -1,13 +1,13 @@
 """Issue #7 in a real browser, on the demo: an organiser creates the 5th meeting by cloning
 the 4th (in place, with htmx) and publishes it; imports focal points from a CSV with one bad
-row; a signed-in delegate finds a focal point in the directory while an anonymous visitor
-cannot. And axe finds nothing on these pages, on a phone or a desktop."""
+row; a delegate whose registration is approved finds a focal point in the directory while an
+anonymous visitor cannot. And axe finds nothing on these pages, on a phone or a desktop."""
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import expect
 
-from wenevents import demo
+from tests.browser.conftest import sign_in
 
 from .test_accessibility import VIEWPORTS, describe
 
@@ -23,17 +23,19 @@ CSV = (
 
 
 @pytest.fixture(scope="module")
-def passwords(live_app):
+def approved_delegate(live_app):
+    """The demo delegate, with a registration for the 4th meeting that an organiser approved:
+    a participant, who may read the directory (registration/rules.py)."""
+    from sqlalchemy import select
+
+    from tests.factories import make_registration
+    from wenevents.extensions import db
+    from wenevents.meetings.models import Meeting
+
     with live_app.app_context():
-        return {address: password for address, _role, password in demo.reset_demo_passwords()}
-
-
-def sign_in(page, live_url, address, password):
-    page.goto(live_url + "/login")
-    page.get_by_label("Email address").fill(address)
-    page.get_by_label("Password", exact=True).fill(password)
-    page.get_by_role("button", name="Sign in").click()
-    expect(page.get_by_role("banner").get_by_role("button", name="Sign out")).to_be_visible()
+        meeting = db.session.scalar(select(Meeting).where(Meeting.acronym == "gmwen4"))
+        make_registration(meeting, email="delegate@example.org", status="approved")
+    return "delegate@example.org"
 
 
 def test_organiser_creates_the_5th_meeting_by_cloning_the_4th(new_context, live_url, passwords):
@@ -123,7 +125,7 @@ def test_organiser_imports_focal_points_from_a_csv_with_one_bad_row(
 
 
 def test_delegate_finds_a_focal_point_in_the_directory_while_anonymous_cannot(
-    new_context, live_url, passwords
+    new_context, live_url, passwords, approved_delegate
 ):
     visitor = new_context().new_page()
     visitor.goto(live_url + "/directory")
@@ -156,7 +158,9 @@ def test_delegate_finds_a_focal_point_in_the_directory_while_anonymous_cannot(
     expect(results).not_to_contain_text("+1 555 0117")
 
 
-def test_directory_search_works_without_javascript(new_context, live_url, passwords):
+def test_directory_search_works_without_javascript(
+    new_context, live_url, passwords, approved_delegate
+):
     page = new_context(java_script_enabled=False).new_page()
     sign_in(page, live_url, "delegate@example.org", passwords["delegate@example.org"])
     page.goto(live_url + "/directory")

@@ -6,8 +6,7 @@ from datetime import date, datetime, time
 import pytest
 from sqlalchemy import select
 
-from tests.accounts import conftest as accounts
-from tests.accounts.conftest import audit_entries, csrf_token, field_error
+from tests.conftest import HTMX, audit_entries, csrf_token, field_error, organiser_client
 from tests.factories import (
     make_document,
     make_item,
@@ -23,20 +22,8 @@ from wenevents.meetings.models import DRAFT, Meeting
 from wenevents.registration.models import Question, RegistrationSettings
 from wenevents.uploads.models import Document, DocumentVersion
 
-app = accounts.app
-client = accounts.client
-make_user = accounts.make_user
-auth = accounts.auth
-app_config = accounts.app_config
-
-HTMX = {"HX-Request": "true"}
-
-
-@pytest.fixture
-def organiser(client, make_user, auth):
-    make_user("org@example.org")
-    auth.login("org@example.org")
-    return client
+# Here ``organiser`` is the client signed in as the organiser.
+organiser = organiser_client
 
 
 @pytest.fixture
@@ -58,6 +45,7 @@ def source(app):
         disclaimer="Presenters are responsible.",
         description="Convened on 21 to 22 November 2023.",
         materials_deadline=datetime(2023, 11, 14, 12, 0),
+        materials_languages="en,fr",
         networks=[naweg, latf, old],
     )
     first = make_session(
@@ -198,6 +186,15 @@ def test_clone_copies_sessions_moved_to_the_new_days_without_people(organiser, s
     assert not old_uids & ({s.uid for s in sessions} | {i.uid for s in sessions for i in s.items})
 
 
+def test_clone_keeps_each_sessions_ref(organiser, source):
+    old = {s.title: s.ref for s in source.sessions}
+
+    clone(organiser, source)
+
+    sessions = db.session.scalars(select(Session).where(Session.meeting_id == new_edition().id))
+    assert {s.title: s.ref for s in sessions} == old
+
+
 def test_clone_has_no_agenda_release(organiser, source):
     clone(organiser, source)
 
@@ -243,6 +240,7 @@ def test_clone_moves_the_registration_window_and_the_upload_deadline(organiser, 
         datetime(2026, 9, 4, 12, 0), datetime(2026, 11, 4, 12, 0)
     )  # fmt: skip
     assert meeting.materials_deadline == datetime(2026, 11, 17, 12, 0)
+    assert meeting.materials_languages == "en,fr"
     assert (
         settings.capacity, settings.network_quota, settings.endorsement_required,
         settings.auto_promote, settings.travel_days, settings.participants_list,
@@ -262,6 +260,8 @@ def test_clone_with_boxes_unticked_copies_only_the_facts(organiser, source):
     assert (meeting.networks, meeting.sessions, meeting.documents) == ([], [], [])
     assert db.session.get(RegistrationSettings, meeting.id) is None
     assert meeting.materials_deadline is None
+    # A setting of the meeting, not content: it comes along whatever the boxes say.
+    assert meeting.materials_languages == "en,fr"
 
 
 def test_clone_leaves_the_source_untouched(organiser, source):

@@ -5,9 +5,15 @@ errors shown, as after a bad submission)."""
 import io
 import re
 
-from tests.accounts.conftest import csrf_token
+from sqlalchemy import select
+
+from tests.conftest import csrf_token
+from tests.factories import make_registration
 from tests.test_html_validity import check
 from wenevents import demo as demo_data
+from wenevents.extensions import db
+from wenevents.meetings.models import Meeting
+from wenevents.registration.models import APPROVED, SUBMITTED
 
 PUBLIC = ["/series/gmwen", "/editions", "/gmwen4/", "/gmwen2/", "/networks/naweg"]
 SIGNED_IN = [
@@ -51,8 +57,18 @@ def test_issue_7_pages_pass_nu_html_checker(app, client, demo, tmp_path):
 
 
 def test_directory_for_a_delegate_passes_nu_html_checker(app, client, demo, tmp_path):
+    """Before approval (what opens when) and after (the directory itself)."""
+    meeting = db.session.scalar(select(Meeting).where(Meeting.acronym == "gmwen4"))
+    meeting.registration_settings.participants_list = "participants"
+    registration = make_registration(meeting, email="delegate@example.org", status=SUBMITTED)
     sign_in(client, "delegate@example.org")
-    pages = {path: client.get(path).data for path in ["/directory", "/networks/sawen"]}
+    paths = ["/directory", "/networks/sawen", "/gmwen4/participants", "/gmwen4/materials"]
+    pages = {f"submitted {path}": client.get(path).data for path in paths}
+    registration.status = APPROVED
+    db.session.commit()
+    pages.update({f"approved {path}": client.get(path).data for path in paths})
 
+    assert b"The directory opens to participants" in pages["submitted /directory"]
+    assert b"sawen.focal1@example.org" in pages["approved /directory"]
     problems = check(pages, tmp_path)
     assert problems == [], "\n".join(problems)

@@ -1,5 +1,5 @@
 """Focal points: who sees which field (never the public an email or phone number), the
-directory for signed-in people, a network's page, and the organisers' list and forms."""
+directory for participants, a network's page, and the organisers' list and forms."""
 
 import re
 
@@ -7,21 +7,26 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
-from tests.accounts import conftest as accounts
-from tests.accounts.conftest import audit_entries, csrf_token, field_error
-from tests.factories import make_focal_point, make_network
+from tests.conftest import HTMX, audit_entries, csrf_token, field_error
+from tests.factories import make_focal_point, make_meeting, make_network, make_registration
 from wenevents.accounts.models import DELEGATE, FOCAL_POINT
+from wenevents.demo import contacts as demo_contacts
 from wenevents.extensions import db
-from wenevents.networks import contacts, demo_contacts
+from wenevents.meetings.models import Meeting
+from wenevents.networks import contacts
 from wenevents.networks.models import ORGANISERS, PARTICIPANTS, PUBLIC, FocalPoint
+from wenevents.registration.models import (
+    APPROVED,
+    DECLINED,
+    ENDORSED,
+    REJECTED,
+    SUBMITTED,
+    UNCONFIRMED,
+    WAITLISTED,
+    WITHDRAWN,
+    Registration,
+)
 
-app = accounts.app
-client = accounts.client
-make_user = accounts.make_user
-auth = accounts.auth
-app_config = accounts.app_config
-
-HTMX = {"HX-Request": "true"}
 OPEN = {
     "name_visibility": PUBLIC, "title_visibility": PUBLIC, "agency_visibility": PUBLIC,
     "country_code_visibility": PUBLIC, "email_visibility": PARTICIPANTS,
@@ -55,8 +60,11 @@ def people(naweg):
     return open_, discreet, hidden
 
 
-def sign_in(client, make_user, auth, role):
+def sign_in(client, make_user, auth, role, status=APPROVED):
+    """Sign in as ``role``; a delegate with a registration in ``status`` (None: none)."""
     make_user(f"{role}@example.org", role=role)
+    if role == DELEGATE and status:
+        make_registration(make_meeting(), email=f"{role}@example.org", status=status)
     auth.login(f"{role}@example.org")
     return client
 
@@ -132,6 +140,103 @@ def test_directory_sends_anonymous_visitors_to_sign_in(client, people):
     assert fragment.status_code == 401
     assert fragment.headers["HX-Redirect"].startswith("/login?next=")
     assert "sarah@example.org" not in page.text + fragment.text
+
+
+UNVOUCHED = [None, UNCONFIRMED, SUBMITTED, ENDORSED, DECLINED, REJECTED, WAITLISTED, WITHDRAWN]
+CLOSED = (
+    "The directory opens to participants: organisers, the networks’ focal points, and "
+    "delegates once their registration for a meeting is approved."
+)
+
+
+def secrets_in(html):
+    """What of the people fixture's contact details a page shows."""
+    found = ("sarah@example.org", "luc@example.org", "hana@example.org", "555 01", "Sarah Open")
+    return [s for s in found if s in html]
+
+
+@pytest.mark.parametrize("status", UNVOUCHED)
+def test_directory_tells_a_delegate_nobody_vouched_for_when_it_opens(
+    client, make_user, auth, people, status
+):
+    sign_in(client, make_user, auth, DELEGATE, status=status)
+
+    response = client.get("/directory", query_string={"q": "sarah"})
+
+    assert response.status_code == 403
+    html = response.text
+    assert CLOSED in html
+    assert secrets_in(html) == []
+    assert "<h1>Directory of focal points</h1>" in html
+    if status is None:
+        assert "You have not registered for a meeting" in html
+    else:
+        [meeting] = db.session.scalars(select(Meeting)).all()
+        assert f"Your registration for {meeting.title}:" in html
+        assert f'<a href="/{meeting.acronym}/registration">See your registration' in html
+
+
+def test_directory_htmx_search_of_an_unvouched_delegate_gets_the_note_in_place(
+    client, make_user, auth, people
+):
+    sign_in(client, make_user, auth, DELEGATE, status=SUBMITTED)
+
+    response = client.get("/directory?q=sarah", headers={**HTMX, "HX-Target": "directory-results"})
+
+    assert response.status_code == 403
+    assert response.headers["HX-Retarget"] == "#flash"
+    assert response.text.lstrip().startswith('<div id="not-participant" class="notice"')
+    assert CLOSED in response.text
+    assert secrets_in(response.text) == []
+
+
+def test_directory_refused_to_an_unvouched_delegate_is_audited(client, make_user, auth, people):
+    sign_in(client, make_user, auth, DELEGATE, status=SUBMITTED)
+
+    client.get("/directory")
+
+    [entry] = audit_entries("access.denied")
+    assert (entry.summary, entry.actor_email) == ("directory", "delegate@example.org")
+
+
+def test_directory_opens_on_approval_and_closes_on_withdrawal(client, make_user, auth, people):
+    sign_in(client, make_user, auth, DELEGATE, status=SUBMITTED)
+    registration = db.session.scalars(select(Registration)).one()
+    closed_before = client.get("/directory").status_code
+
+    registration.status = APPROVED
+    db.session.commit()
+    opened = client.get("/directory")
+    registration.status = WITHDRAWN
+    db.session.commit()
+    closed_after = client.get("/directory").status_code
+
+    assert (closed_before, opened.status_code, closed_after) == (403, 200, 403)
+    assert "sarah@example.org" in opened.text
+
+
+@pytest.mark.parametrize("app_config", [{"PARTICIPANTS_INCLUDE_ENDORSED": True}])
+@pytest.mark.parametrize(("status", "code"), [(ENDORSED, 200), (SUBMITTED, 403)])
+def test_directory_opens_to_endorsed_delegates_when_the_setting_says_so(
+    client, make_user, auth, people, status, code
+):
+    sign_in(client, make_user, auth, DELEGATE, status=status)
+
+    response = client.get("/directory")
+
+    assert response.status_code == code
+    assert ("sarah@example.org" in response.text) is (code == 200)
+    if code == 403:
+        assert "once their network has endorsed their registration for a meeting" in response.text
+
+
+def test_directory_opens_to_a_focal_point_without_a_registration(client, make_user, auth, people):
+    sign_in(client, make_user, auth, FOCAL_POINT)
+
+    response = client.get("/directory")
+
+    assert response.status_code == 200
+    assert names(response.text) == ["Luc Discreet (fictional)", "Sarah Open (fictional)"]
 
 
 @pytest.mark.parametrize("role", [DELEGATE, FOCAL_POINT])
@@ -286,7 +391,33 @@ def test_network_page_shows_signed_in_participants_more(client, make_user, auth,
     assert '<a href="/directory?network=1">Search the directory of focal points</a>' in html
 
 
-def test_network_page_query_count_does_not_grow_with_focal_points(client, naweg, count_queries):
+@pytest.mark.parametrize("status", UNVOUCHED)
+def test_network_page_shows_an_unvouched_delegate_only_public_fields(
+    client, make_user, auth, people, status
+):
+    sign_in(client, make_user, auth, DELEGATE, status=status)
+
+    html = client.get("/networks/naweg").text
+
+    assert names(html) == ["Sarah Open (fictional)"]
+    for secret in ("sarah@example.org", "+1 555 0100", "Luc", "Hana", "luc@example.org"):
+        assert secret not in html
+    assert "Search the directory of focal points" not in html
+    assert (
+        "Participants find the focal points’ contact details in the directory: organisers, the "
+        "networks’ focal points, and delegates once their registration for a meeting is approved."
+    ) in html
+    assert '<a href="/directory?network=1">Where your registrations stand</a>' in html
+
+
+@pytest.mark.parametrize("who", [None, DELEGATE, FOCAL_POINT])
+def test_network_page_query_count_does_not_grow_with_focal_points(
+    client, make_user, auth, naweg, count_queries, who
+):
+    if who:
+        sign_in(client, make_user, auth, who)
+        client.get("/networks/naweg")  # a sign-in's first request writes its bookkeeping
+
     def queries():
         db.session.expire_all()
         with count_queries() as statements:

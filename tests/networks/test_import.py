@@ -11,28 +11,17 @@ from sqlalchemy import select
 from werkzeug.datastructures import FileStorage
 from werkzeug.test import encode_multipart
 
-from tests.accounts import conftest as accounts
-from tests.accounts.conftest import audit_entries, csrf_token
+from tests.conftest import audit_entries, csrf_token, organiser_client
 from tests.factories import make_focal_point, make_network
 from wenevents.extensions import db
 from wenevents.networks import importing
 from wenevents.networks.models import ORGANISERS, PARTICIPANTS, PUBLIC, FocalPoint
 
-app = accounts.app
-client = accounts.client
-make_user = accounts.make_user
-auth = accounts.auth
-new_auth = accounts.new_auth
-app_config = accounts.app_config
-
 HEADER = "name,title,agency,email,phone,country,networks\n"
 
 
-@pytest.fixture
-def organiser(client, make_user, auth):
-    make_user("org@example.org")
-    auth.login("org@example.org")
-    return client
+# Here ``organiser`` is the client signed in as the organiser.
+organiser = organiser_client
 
 
 @pytest.fixture

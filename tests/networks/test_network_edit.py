@@ -103,21 +103,34 @@ def test_network_website_must_be_http_or_https(client, networks, website, messag
     assert naweg.website == ""
 
 
-def test_network_edit_refuses_nul_and_overlong_text(client, networks):
+def test_network_edit_refuses_stacked_marks_and_overlong_text(client, networks):
     naweg, _ = networks
     sign_in(client, "fp@example.org", FOCAL_POINT, [naweg])
     token = csrf(client, "/networks/naweg/edit")
 
     response = client.post(
         "/networks/naweg/edit",
-        data={"csrf_token": token, "region": "a\x00b", "description": "x" * 10_000},
+        data={"csrf_token": token, "region": "a" + "\u0301" * 6, "description": "x" * 10_000},
     )
 
     assert response.status_code == 200
-    assert "This contains characters that are not valid text." in response.text
+    assert "Too many accents or marks are stacked on one letter: use at most 4." in response.text
     assert "Field cannot be longer than 5000 characters." in response.text
     db.session.refresh(naweg)
     assert (naweg.region, naweg.description) == ("", "")
+
+
+def test_network_edit_refuses_a_nul_byte_whole(client, networks):
+    naweg, _ = networks
+    sign_in(client, "fp@example.org", FOCAL_POINT, [naweg])
+    token = csrf(client, "/networks/naweg/edit")
+
+    response = client.post("/networks/naweg/edit", data={"csrf_token": token, "region": "a\x00b"})
+
+    assert response.status_code == 400
+    assert "contains a character that is not allowed (such as a NUL byte)" in response.text
+    db.session.refresh(naweg)
+    assert naweg.region == ""
 
 
 def test_anonymous_visitor_sees_no_edit_button(client, networks):

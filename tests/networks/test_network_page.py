@@ -12,6 +12,7 @@ from tests.factories import (
     make_series,
     make_session,
     publish_agenda,
+    session_ref,
 )
 from wenevents.extensions import db
 from wenevents.uploads.models import DocumentVersion
@@ -53,4 +54,5 @@ def test_network_page_shows_each_editions_sheets_and_talks_newest_first(client):
         '<span lang="fr">(FR)</span>'
     ) in html
     assert '<a href="https://example.org/2013.pdf" hreflang="en">Information sheet</a>' in html
-    assert '<a href="/wen002/sessions/1">Session 1</a>: Operations update' in html
+    ref = session_ref("wen002", 1)
+    assert f'<a href="/wen002/sessions/{ref}">Session 1</a>: Operations update' in html

@@ -1,7 +1,7 @@
 """Helpers for the registration suite: a meeting whose registration settings a test can
 vary, a valid form, registering and confirming through the real pages, reading the mail.
 
-The app, client, users, sign-in and SMTP fixtures are the accounts suite's.
+The app, client, users, sign-in and SMTP fixtures are tests/conftest.py's.
 """
 
 import re
@@ -10,11 +10,11 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
-from tests.accounts import conftest as accounts
-from tests.accounts.conftest import csrf_token, outbox
+from tests.conftest import PASSWORD, csrf_token, outbox, path_of
 from tests.factories import make_meeting, make_network
 from wenevents.extensions import db
 from wenevents.registration.models import (
+    Question,
     Registration,
     RegistrationEvent,
     RegistrationSettings,
@@ -22,16 +22,6 @@ from wenevents.registration.models import (
 
 # A registration's confirmation link, in a mail written to the outbox or sent by SMTP.
 _CONFIRM_LINK = re.compile(r"https?://[^/\s]+/registrations/confirm/[A-Za-z0-9_-]+")
-_ANY_LINK = re.compile(r"https?://[^/\s]+(/\S*)")
-
-# The accounts suite's fixtures: an app per test (configured by ``app_config``), its client
-# (the test's session forgets what it loaded after each request), users, signing in, SMTP.
-app = accounts.app
-client = accounts.client
-make_user = accounts.make_user
-auth = accounts.auth
-new_auth = accounts.new_auth
-smtp_server = accounts.smtp_server
 
 SETTINGS_DEFAULTS = {
     "opens_at": None,
@@ -74,6 +64,17 @@ def make_registration_meeting(app):
 @pytest.fixture
 def meeting(make_registration_meeting, settings_overrides):
     return make_registration_meeting(**settings_overrides)
+
+
+@pytest.fixture
+def letter(meeting):
+    """A required file question on ``meeting``'s form: a nomination letter."""
+    question = Question(
+        meeting_id=meeting.id, position=1, kind="file", label="Nomination letter", required=True
+    )
+    db.session.add(question)
+    db.session.commit()
+    return question
 
 
 def settings_of(meeting):
@@ -129,8 +130,9 @@ def register(meeting):
     return post
 
 
-def confirm(client, link):
-    """Follow an emailed confirmation link, open the confirm page, press its button.
+def confirm(client, link, password=PASSWORD):
+    """Follow an emailed confirmation link, open the confirm page, press its button
+    (choosing ``password`` first when the page asks for one: a new delegate's account).
 
     Returns ``(page, response)``: the GET of the confirm page and the POST's response.
     """
@@ -140,14 +142,16 @@ def confirm(client, link):
     assert followed.headers["Location"] == "/registrations/confirm"
     page = client.get("/registrations/confirm")
     assert page.status_code == 200, page.status_code
-    response = client.post("/registrations/confirm", data={"csrf_token": csrf_token(page.text)})
+    data = {"csrf_token": csrf_token(page.text)}
+    if asks_for_password(page.text):
+        data.update(password=password, confirm=password)
+    response = client.post("/registrations/confirm", data=data)
     return page, response
 
 
-def path_of(link):
-    match = _ANY_LINK.match(link)
-    assert match, link
-    return match.group(1)
+def asks_for_password(page):
+    """Whether the confirm page asks to choose a password (a new delegate's account)."""
+    return 'name="password"' in page
 
 
 def body(message):
@@ -213,7 +217,8 @@ def sent_mail(app, request):
 @pytest.fixture
 def register_and_confirm(app, register, sent_mail):
     """``register_and_confirm(email, **fields)``: a new browser registers and confirms by the
-    emailed link; returns that browser's client, signed in as the delegate."""
+    emailed link, choosing the password PASSWORD; returns that browser's client, signed in
+    as the delegate."""
 
     def run(email, **overrides):
         client = app.test_client()

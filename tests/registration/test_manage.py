@@ -11,14 +11,15 @@ import openpyxl
 import pytest
 from sqlalchemy import select
 
-from tests.accounts.conftest import PASSWORD, audit_entries, csrf_token, field_error
+from tests.conftest import PASSWORD, audit_entries, csrf_token, field_error
 from tests.factories import make_network
 from tests.registration.conftest import events_of
-from wenevents.accounts.models import DELEGATE, FOCAL_POINT, ORGANISER, utcnow
-from wenevents.exports.spreadsheets import safe_cell
+from wenevents.accounts.models import DELEGATE, FOCAL_POINT
+from wenevents.clock import utcnow
 from wenevents.extensions import db
 from wenevents.registration.models import (
     APPROVED,
+    DECLINED,
     ENDORSED,
     REJECTED,
     SUBMITTED,
@@ -28,16 +29,10 @@ from wenevents.registration.models import (
     Registration,
     RegistrationEvent,
 )
+from wenevents.spreadsheets import safe_cell
 
 HOSTILE = ["=1+1", "+1", "-1", "@SUM(A1)", "\tx", "\rx", "  =1", "＝1"]
 _serial = itertools.count(1)
-
-
-@pytest.fixture
-def organiser(make_user, auth):
-    user = make_user("org@example.org", ORGANISER, name="Olga Organiser")
-    auth.login("org@example.org", PASSWORD)
-    return user
 
 
 def build(meeting, status=SUBMITTED, **values):
@@ -305,11 +300,11 @@ def test_bulk_approve_with_htmx_updates_rows_and_counts(client, organiser, meeti
     text = response.text
     assert text.lstrip().startswith('<div id="registration-results"')
     assert 'id="registration-counts" class="registration-counts"' in text
-    assert 'hx-swap-oob="true"' in text
+    assert 'data-hx-swap-oob="true"' in text
     assert count_shown(text, "approved") == 3
     assert count_shown(text, "endorsed") == 0
     assert count_shown(text, "submitted") == 1
-    flash = re.search(r'<div id="flash" hx-swap-oob="innerHTML">(.*?)</div>', text, re.S)
+    flash = re.search(r'<div id="flash" data-hx-swap-oob="innerHTML">(.*?)</div>', text, re.S)
     assert flash
     assert (
         f"3 approved; 1 skipped: {submitted.name} — The network has not endorsed this "
@@ -431,7 +426,7 @@ def test_select_all_on_the_page_works_without_javascript(client, organiser, meet
 def test_select_all_with_htmx_ticks_every_row(client, organiser, meeting):
     rows = [add(meeting, ENDORSED) for _ in range(2)]
     page = client.get(url(meeting)).text
-    toggle = re.search(r'id="select-all" name="all" value="1"\s+hx-get="([^"]+)"', page)
+    toggle = re.search(r'id="select-all" name="all" value="1"\s+data-hx-get="([^"]+)"', page)
     assert toggle
 
     ticked = client.get(toggle.group(1).replace("&amp;", "&"), headers=htmx(client, meeting))
@@ -439,7 +434,7 @@ def test_select_all_with_htmx_ticks_every_row(client, organiser, meeting):
     for r in rows:
         assert f'id="select-{r.id}" name="ids" value="{r.id}" checked' in ticked.text
     # Ticked, it has no name: the rows carry the selection, so unticking one counts.
-    assert re.search(r'id="select-all" checked\s+hx-get="[^"]*"', ticked.text)
+    assert re.search(r'id="select-all" checked\s+data-hx-get="[^"]*"', ticked.text)
 
 
 def _other_meeting(meeting):
@@ -681,3 +676,153 @@ def test_summary_names_at_most_five_people_a_reason(app):
     assert text == "1 approved; 7 skipped: P0, P1, P2, P3, P4 and 2 others — Why."
     assert category == "info"
     assert (nothing, bad) == ("0 rejected; 1 skipped: Ana — No.", "error")
+
+
+# Approving without the network's endorsement ------------------------------------------------
+
+
+def override_url(meeting, registration):
+    return f"/manage/{meeting.acronym}/registrations/{registration.id}/approve-without-endorsement"
+
+
+def detail_url(meeting, registration):
+    return f"/manage/{meeting.acronym}/registrations/{registration.id}"
+
+
+def test_organiser_approves_without_the_endorsement_with_a_reason(client, meeting, organiser):
+    registration = add(meeting)
+    page = client.get(detail_url(meeting, registration)).text
+    assert "Approve without the network’s endorsement" in page
+
+    response = client.post(
+        override_url(meeting, registration),
+        data={"csrf_token": csrf_token(page), "reason": "Focal point unreachable for 3 weeks"},
+    )
+
+    assert response.status_code == 303
+    assert response.headers["Location"] == detail_url(meeting, registration)
+    registration = db.session.get(Registration, registration.id)
+    assert registration.status == APPROVED
+    last = events_of(registration)[-1]
+    assert (last.from_status, last.to_status, last.actor_email) == (
+        SUBMITTED,
+        APPROVED,
+        "org@example.org",
+    )
+    assert last.note == (
+        "Approved without the network's endorsement: Focal point unreachable for 3 weeks"
+    )
+    [entry] = audit_entries("registration.approve_override")
+    assert entry.target_id == str(registration.id)
+    assert entry.actor_email == "org@example.org"
+    assert entry.details["reason"] == "Focal point unreachable for 3 weeks"
+    shown = client.get(response.headers["Location"]).text
+    assert "Approved without the network&#39;s endorsement; the reason is recorded." in shown
+    assert "by org@example.org — Approved without the network&#39;s endorsement: " in shown
+
+
+@pytest.mark.parametrize("reason", ["", "   "])
+def test_override_without_a_reason_is_refused_at_the_field(client, meeting, organiser, reason):
+    registration = add(meeting)
+    page = client.get(detail_url(meeting, registration)).text
+
+    response = client.post(
+        override_url(meeting, registration), data={"csrf_token": csrf_token(page), "reason": reason}
+    )
+
+    assert response.status_code == 422
+    assert field_error(response.text, "override-reason") == (
+        "Give the reason for approving without the network's endorsement."
+    )
+    assert db.session.get(Registration, registration.id).status == SUBMITTED
+    assert audit_entries("registration.approve_override") == []
+
+
+@pytest.mark.parametrize("status", [ENDORSED, DECLINED, WAITLISTED, APPROVED])
+def test_override_of_a_registration_not_awaiting_endorsement_is_refused(
+    client, meeting, organiser, status
+):
+    registration = add(meeting, status)
+    page = client.get(detail_url(meeting, registration)).text
+    assert "approve-without-endorsement" not in page
+
+    response = client.post(
+        override_url(meeting, registration), data={"csrf_token": csrf_token(page), "reason": "x"}
+    )
+
+    assert response.status_code == 303
+    assert db.session.get(Registration, registration.id).status == status
+    assert (
+        "Only a registration awaiting its network&#39;s endorsement can be approved this way."
+        in client.get(response.headers["Location"]).text
+    )
+
+
+def test_override_of_another_meetings_registration_is_404(
+    client, meeting, organiser, make_registration_meeting
+):
+    other = make_registration_meeting()
+    registration = add(other)
+    page = client.get(detail_url(meeting, add(meeting))).text
+
+    response = client.post(
+        override_url(meeting, registration), data={"csrf_token": csrf_token(page), "reason": "x"}
+    )
+
+    assert response.status_code == 404
+    assert db.session.get(Registration, registration.id).status == SUBMITTED
+
+
+@pytest.mark.parametrize("role", [DELEGATE, FOCAL_POINT])
+def test_override_by_a_delegate_or_focal_point_is_refused_and_audited(
+    client, meeting, make_user, auth, role
+):
+    registration = add(meeting)
+    networks = [meeting.networks[0]] if role == FOCAL_POINT else []
+    make_user("someone@example.org", role, networks=networks)
+    auth.login("someone@example.org", PASSWORD)
+    token = csrf_token(client.get("/account").text)
+
+    response = client.post(
+        override_url(meeting, registration), data={"csrf_token": token, "reason": "I say so"}
+    )
+
+    assert response.status_code == 403
+    assert db.session.get(Registration, registration.id).status == SUBMITTED
+    assert audit_entries("registration.approve_override") == []
+    assert len(audit_entries("access.denied")) == 1
+
+
+def test_observer_needs_no_override(client, meeting, organiser):
+    registration = add(meeting, network_id=None, participation_role="observer")
+
+    page = client.get(detail_url(meeting, registration)).text
+
+    assert "approve-without-endorsement" not in page
+
+
+def test_focal_point_sees_the_registration_approved_without_their_endorsement(
+    app, client, meeting, organiser, make_user
+):
+    registration = add(meeting)
+    page = client.get(detail_url(meeting, registration)).text
+    client.post(
+        override_url(meeting, registration),
+        data={"csrf_token": csrf_token(page), "reason": "No answer for weeks"},
+    )
+    make_user("fp@example.org", FOCAL_POINT, networks=[meeting.networks[0]])
+    focal = app.test_client()
+    focal.post(
+        "/login",
+        data={
+            "csrf_token": csrf_token(focal.get("/login").text),
+            "email": "fp@example.org",
+            "password": PASSWORD,
+        },
+    )
+
+    html = focal.get(f"/{meeting.acronym}/network-registrations").text
+
+    row = re.search(rf'<tr id="registration-{registration.id}">.*?</tr>', html, re.S)[0]
+    assert "Approved</span><br>" in row
+    assert "Approved by the organisers without your network’s endorsement." in row

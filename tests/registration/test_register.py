@@ -8,7 +8,9 @@ from urllib.parse import quote_from_bytes
 import pytest
 from sqlalchemy import func, select
 
-from tests.accounts.conftest import (
+from tests.conftest import (
+    OTHER_PASSWORD,
+    PASSWORD,
     csrf_token,
     field_error,
     outbox,
@@ -28,7 +30,9 @@ from tests.registration.conftest import (
     registration_of,
     registrations,
 )
-from wenevents.accounts.models import DELEGATE, ORGANISER, LoginSession, User, utcnow
+from wenevents.accounts import passwords
+from wenevents.accounts.models import DELEGATE, ORGANISER, LoginSession, User
+from wenevents.clock import utcnow
 from wenevents.extensions import db
 from wenevents.meetings.models import DRAFT
 from wenevents.registration.models import (
@@ -42,7 +46,6 @@ from wenevents.registration.models import (
 
 EMAIL = "ana.silva@example.org"
 REQUIRED = "This field is required."
-NOT_TEXT = "This contains characters that are not valid text."
 WRONG_NETWORK = "Choose one of this meeting's networks, or none."
 CONFIRM_SUBJECT = "Confirm your registration for "
 
@@ -580,7 +583,7 @@ def test_registration_mails_a_confirmation_link(app, client, meeting, register):
     assert [(e.from_status, e.to_status) for e in events_of(registration)] == [("", UNCONFIRMED)]
 
 
-def test_confirm_page_changes_nothing_then_the_button_confirms_and_signs_in(
+def test_confirm_page_changes_nothing_then_choosing_a_password_confirms_and_signs_in(
     app, client, meeting, register
 ):
     register(client)
@@ -597,11 +600,15 @@ def test_confirm_page_changes_nothing_then_the_button_confirms_and_signs_in(
     assert followed.headers["Location"] == "/registrations/confirm"
     assert page.status_code == 200
     assert "Registration of Ana Silva, ana.silva@example.org." in page.text
+    assert 'autocomplete="new-password"' in page.text
     assert count_all() == before
     assert db.session.query(LoginSession).count() == sessions
     assert registration_of(meeting, EMAIL).status == UNCONFIRMED
 
-    response = browser.post("/registrations/confirm", data={"csrf_token": csrf_token(page.text)})
+    response = browser.post(
+        "/registrations/confirm",
+        data={"csrf_token": csrf_token(page.text), "password": PASSWORD, "confirm": PASSWORD},
+    )
 
     assert response.status_code == 303
     assert response.headers["Location"] == f"/{meeting.acronym}/registration"
@@ -612,15 +619,53 @@ def test_confirm_page_changes_nothing_then_the_button_confirms_and_signs_in(
     user = db.session.scalar(select(User).where(User.email == EMAIL))
     assert user.role == DELEGATE
     assert user.name == "Ana Silva"
+    assert passwords.verify(user.password_hash, PASSWORD)
     assert registration.user_id == user.id
     mine = browser.get(f"/{meeting.acronym}/registration")
     assert mine.status_code == 200
     assert "Submitted: awaiting a decision" in mine.text
-    assert "Your address is confirmed." in mine.text
+    assert "Your address is confirmed and your password is set." in mine.text
     assert browser.get("/account").status_code == 200
     assert [m["Subject"] for m in mails_to(app, EMAIL)][-1] == (
         "Registration received: " + meeting.title
     )
+
+
+@pytest.mark.parametrize(
+    "password, repeated, message",
+    [
+        ("", "", REQUIRED),
+        ("short", "short", "Use at least 12 characters."),
+        ("ana.silva@example.org", "ana.silva@example.org", "too easy to guess"),
+        (PASSWORD, OTHER_PASSWORD, None),
+    ],
+)
+def test_confirm_with_a_refused_password_confirms_nothing(
+    app, client, meeting, register, password, repeated, message
+):
+    register(client)
+    browser = app.test_client()
+    browser.get(last_confirm_link(app, EMAIL).removeprefix("http://localhost"))
+    page = browser.get("/registrations/confirm")
+    before = count_all()
+
+    response = browser.post(
+        "/registrations/confirm",
+        data={"csrf_token": csrf_token(page.text), "password": password, "confirm": repeated},
+    )
+
+    assert response.status_code == 200
+    if message:
+        assert message in field_error(response.text, "password")
+    else:
+        assert field_error(response.text, "confirm") == "The two passwords differ."
+    assert count_all() == before
+    assert registration_of(meeting, EMAIL).status == UNCONFIRMED
+    assert browser.get("/account").status_code == 302
+    # The link still works: the person tries again with a better password.
+    _page, again = confirm(browser, last_confirm_link(app, EMAIL))
+    assert again.status_code == 303
+    assert registration_of(meeting, EMAIL).status == SUBMITTED
 
 
 def test_confirm_link_works_once(app, client, meeting, register):
@@ -663,7 +708,8 @@ def test_link_of_a_registration_withdrawn_unconfirmed_is_refused(
     auth.login(EMAIL)
     mine = client.get(f"/{meeting.acronym}/registration")
     client.post(
-        f"/{meeting.acronym}/registration/withdraw", data={"csrf_token": csrf_token(mine.text)}
+        f"/{meeting.acronym}/registration/withdraw",
+        data={"csrf_token": csrf_token(mine.text), "confirmed": "yes"},
     )
     assert registration_of(meeting, EMAIL).status == "withdrawn"
 
@@ -727,6 +773,8 @@ def test_signed_in_person_registering_another_address_must_confirm_it(
 # Hostile input --------------------------------------------------------------------------
 
 LONG = "a" * 10_000
+STACKED = "Too many accents or marks are stacked on one letter: use at most 4."
+NUL_REFUSED = "What was sent contains a character that is not allowed (such as a NUL byte)."
 
 
 def _encode(value):
@@ -743,13 +791,12 @@ def _encode(value):
         ("email", LONG + "@example.org", "Field cannot be longer than 320 characters."),
         ("dietary", LONG, "Field cannot be longer than 500 characters."),
         ("accessibility", LONG, "Field cannot be longer than 500 characters."),
-        ("given_name", "Ana\x00", NOT_TEXT),
-        ("organisation", "Customs\x00Service", NOT_TEXT),
-        ("dietary", "\x00", NOT_TEXT),
-        ("email", "ana\x00@example.org", "Invalid email address."),
-        ("country_code", "PA\x00", "Choose a country from the list."),
-        ("network_id", "1\x00", WRONG_NETWORK),
-        ("arrival_date", "2023-11-20\x00", "Not a valid date value."),
+        ("given_name", "Ana" + "\u0301" * 6, STACKED),
+        ("given_name", "\u200b\u202e", "This field is required."),
+        ("email", "ana\u202e@example.org", "Invalid email address."),
+        ("country_code", "PA\u200b", "Choose a country from the list."),
+        ("network_id", "1\u200b", WRONG_NETWORK),
+        ("arrival_date", "2023-11-20\u200b", "Not a valid date value."),
     ],
 )
 def test_hostile_field_gets_a_message_and_nothing_is_stored(
@@ -765,8 +812,27 @@ def test_hostile_field_gets_a_message_and_nothing_is_stored(
     assert outbox(app) == []
 
 
+@pytest.mark.parametrize(
+    "field, value",
+    [("given_name", "Ana\x00"), ("organisation", "Customs\x00Service"), ("dietary", "\x00"),
+     ("email", "ana\x00@example.org"), ("country_code", "PA\x00"), ("network_id", "1\x00"),
+     ("arrival_date", "2023-11-20\x00")],
+)  # fmt: skip
+def test_nul_byte_in_any_field_is_refused_whole_and_nothing_is_stored(
+    app, client, meeting, register, field, value
+):
+    before = count_all()
+
+    response = register(client, **{field: value})
+
+    assert response.status_code == 400
+    assert NUL_REFUSED in response.text
+    assert count_all() == before
+    assert outbox(app) == []
+
+
 @pytest.mark.parametrize("kind", ["short_text", "long_text"])
-@pytest.mark.parametrize("value", [LONG, "Ranger\x00"], ids=["long", "nul"])
+@pytest.mark.parametrize("value", [LONG, "Ranger" + "\u0336" * 6], ids=["long", "stacked"])
 def test_hostile_answer_gets_a_message_and_nothing_is_stored(
     app, client, meeting, register, questions, kind, value
 ):
@@ -816,3 +882,48 @@ def test_registration_limit_per_address(app, meeting, register):
 
     assert answers == [200, 200, 200, 429]
     assert len(registrations(meeting)) == 3
+
+
+def test_several_choices_question_is_a_group_of_checkboxes(client, meeting, register, questions):
+    q = questions["multiple_choice"]
+
+    page = client.get(f"/{meeting.acronym}/register").text
+
+    assert f'<select multiple id="q{q.id}"' not in page
+    group = re.search(rf'<fieldset id="q{q.id}".*?</fieldset>', page, re.S)[0]
+    assert "<legend>Question multiple_choice" in group
+    boxes = re.findall(r'<input type="checkbox" id="([^"]+)" name="([^"]+)" value="([^"]+)"', group)
+    assert boxes == [
+        (f"q{q.id}-0", f"q{q.id}", "Alpha"),
+        (f"q{q.id}-1", f"q{q.id}", "Beta"),
+        (f"q{q.id}-2", f"q{q.id}", "Gamma"),
+    ]
+    assert f'<label for="q{q.id}-2">Gamma</label>' in group
+
+
+def test_several_choices_unanswered_shows_the_message_in_the_group(
+    client, meeting, register, questions
+):
+    answers = valid_answers(questions)
+    q = questions["multiple_choice"]
+    del answers[f"q{q.id}"]
+
+    response = register(client, **answers)
+
+    group = re.search(rf'<fieldset id="q{q.id}".*?</fieldset>', response.text, re.S)[0]
+    assert f'aria-describedby="q{q.id}-error"' in group
+    assert field_error(group, f"q{q.id}") == REQUIRED
+    assert group.count('aria-invalid="true"') == 3
+    assert registrations(meeting) == []
+
+
+def test_several_choices_answers_come_back_ticked_on_the_edit_page(
+    client, meeting, register, questions, register_and_confirm
+):
+    q = questions["multiple_choice"]
+    delegate = register_and_confirm(EMAIL, **valid_answers(questions))
+
+    page = delegate.get(f"/{meeting.acronym}/registration/edit").text
+
+    group = re.search(rf'<fieldset id="q{q.id}".*?</fieldset>', page, re.S)[0]
+    assert re.findall(r'value="(\w+)" checked', group) == ["Alpha", "Gamma"]

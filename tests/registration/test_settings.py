@@ -6,20 +6,11 @@ from datetime import datetime
 import pytest
 from sqlalchemy import select
 
-from tests.accounts.conftest import PASSWORD, audit_entries, csrf_token, field_error
+from tests.conftest import HTMX, PASSWORD, audit_entries, csrf_token, field_error
 from tests.registration.conftest import settings_of
-from wenevents.accounts.models import DELEGATE, FOCAL_POINT, ORGANISER
+from wenevents.accounts.models import DELEGATE, FOCAL_POINT
 from wenevents.extensions import db
 from wenevents.registration.models import APPROVED, Question, Registration
-
-HTMX = {"HX-Request": "true"}
-
-
-@pytest.fixture
-def organiser(make_user, auth):
-    user = make_user("org@example.org", ORGANISER)
-    auth.login("org@example.org", PASSWORD)
-    return user
 
 
 def settings_url(meeting):
@@ -124,6 +115,47 @@ def test_questions_added_moved_edited_deleted_in_place(client, organiser, meetin
     assert [(q.label, q.kind, q.required) for q in remaining] == [
         ("Do you need a visa?", "yes_no", False)
     ]
+
+
+def _question(meeting, label="Visa needed?", kind="yes_no"):
+    question = Question(meeting_id=meeting.id, kind=kind, label=label, position=1)
+    db.session.add(question)
+    db.session.commit()
+    return question
+
+
+def test_question_edit_link_without_javascript_opens_it_in_the_page(client, organiser, meeting):
+    question = _question(meeting)
+    page = client.get(settings_url(meeting)).text
+    link = re.search(rf'<a href="([^"]*/questions/{question.id}#question-{question.id})"', page)
+
+    response = client.get(link.group(1).replace("&amp;", "&"))
+
+    assert response.status_code == 200
+    assert response.text.startswith("<!doctype html>")
+    assert f'<li id="question-{question.id}" class="question question-editing">' in response.text
+    label = rf'<input[^>]*name="q{question.id}-label"[^>]*value="Visa needed\?"'
+    assert re.search(label, response.text)
+    assert response.text.count("question-editing") == 1
+    # The rest of the page is there: the settings form and the form for a new question.
+    assert 'name="capacity"' in response.text
+    assert 'name="new-label"' in response.text
+
+
+def test_question_saved_without_javascript_goes_back_to_the_settings(client, organiser, meeting):
+    question = _question(meeting)
+    url = f"/manage/{meeting.acronym}/registration/questions/{question.id}"
+    data = {"csrf_token": token(client, meeting), f"q{question.id}-kind": "yes_no"}
+
+    refused = client.post(url, data={**data, f"q{question.id}-label": ""})
+    saved = client.post(url, data={**data, f"q{question.id}-label": "Do you need a visa?"})
+
+    assert refused.status_code == 200
+    assert field_error(refused.text, f"q{question.id}-label") == "This field is required."
+    assert 'name="capacity"' in refused.text
+    assert saved.status_code == 303
+    assert saved.headers["Location"] == settings_url(meeting)
+    assert db.session.get(Question, question.id).label == "Do you need a visa?"
 
 
 def test_choice_question_needs_two_choices(client, organiser, meeting):

@@ -9,7 +9,7 @@ from datetime import date
 import pytest
 from icalendar import Calendar
 
-from tests.accounts.conftest import Auth, audit_entries, csrf_token
+from tests.conftest import Auth, audit_entries, csrf_token
 from tests.factories import make_network
 from tests.registration.conftest import (
     body,
@@ -21,7 +21,7 @@ from tests.registration.conftest import (
 )
 from wenevents.accounts.models import DELEGATE, FOCAL_POINT, ORGANISER
 from wenevents.extensions import db
-from wenevents.registration import services
+from wenevents.registration import notices, seats, workflow
 from wenevents.registration.models import (
     APPROVED,
     DECLINED,
@@ -65,16 +65,12 @@ def organiser(make_user):
 
 
 @pytest.fixture
-def focal_point(app, make_user, meeting):
+def focal_point(sign_in_as, meeting):
     """``focal_point(network_index)``: a client signed in as that network's focal point."""
 
     def make(network=0, email=None):
         network = meeting.networks[network]
-        email = email or f"fp.{network.slug}@example.org"
-        make_user(email, FOCAL_POINT, networks=[network])
-        auth = Auth(app.test_client())
-        assert auth.login(email).status_code == 303
-        return auth.client
+        return sign_in_as(email or f"fp.{network.slug}@example.org", FOCAL_POINT, [network])
 
     return make
 
@@ -82,9 +78,15 @@ def focal_point(app, make_user, meeting):
 @contextmanager
 def acting(app):
     """Organiser steps have no page yet: call the services inside a request context
-    (their links need one), as a view would."""
+    (their links need one), then commit and send their mail, as a view would."""
     with app.test_request_context():
-        yield
+        try:
+            yield
+        except BaseException:
+            db.session.rollback()
+            raise
+        db.session.commit()
+        notices.send()
         # End the request as a server would, so that mail due after the response goes.
         app.process_response(app.response_class()).close()
     db.session.expire_all()
@@ -168,7 +170,7 @@ def test_only_seat_holding_statuses_count_against_capacity(app, meeting, people,
     register(app.test_client(), email="unconfirmed@example.org")  # holds no seat yet
     _c, first = people("first@example.org")
     with acting(app):
-        services.reject(first, None, "Not eligible")
+        workflow.reject(first, None, "Not eligible")
     people("second@example.org")
     people("third@example.org")
 
@@ -178,7 +180,7 @@ def test_only_seat_holding_statuses_count_against_capacity(app, meeting, people,
         "second@example.org": SUBMITTED,
         "third@example.org": SUBMITTED,
     }
-    assert services.seats_taken(meeting.id) == 2
+    assert seats.seats_taken(meeting.id) == 2
 
 
 # The focal point ------------------------------------------------------------------------
@@ -351,13 +353,13 @@ def test_approval_requires_the_endorsement_when_the_setting_says_so(
 ):
     _c, registration = people("ana@example.org", network=0)
 
-    with acting(app), pytest.raises(services.RegistrationError, match="not endorsed"):
-        services.approve(registration, organiser)
+    with acting(app), pytest.raises(workflow.RegistrationError, match="not endorsed"):
+        workflow.approve(registration, organiser)
     assert registration_of(meeting, "ana@example.org").status == SUBMITTED
 
     act(focal_point(0), meeting, registration, "endorse")
     with acting(app):
-        services.approve(registration_of(meeting, "ana@example.org"), organiser)
+        workflow.approve(registration_of(meeting, "ana@example.org"), organiser)
 
     registration = registration_of(meeting, "ana@example.org")
     assert registration.status == APPROVED
@@ -371,7 +373,7 @@ def test_approval_without_endorsement_when_not_required(app, meeting, people, or
     _c, registration = people("ana@example.org", network=0)
 
     with acting(app):
-        services.approve(registration, organiser)
+        workflow.approve(registration, organiser)
 
     assert registration_of(meeting, "ana@example.org").status == APPROVED
 
@@ -380,7 +382,7 @@ def test_observer_needs_no_endorsement(app, meeting, people, organiser):
     _c, registration = people("observer@example.org", network=None)
 
     with acting(app):
-        services.approve(registration, organiser)
+        workflow.approve(registration, organiser)
 
     assert registration_of(meeting, "observer@example.org").status == APPROVED
 
@@ -390,8 +392,8 @@ def test_waiting_registration_cannot_be_approved(app, meeting, people, organiser
     people("seated@example.org")
     _c, waiting = people("waiting@example.org")
 
-    with acting(app), pytest.raises(services.RegistrationError):
-        services.approve(waiting, organiser)
+    with acting(app), pytest.raises(workflow.RegistrationError):
+        workflow.approve(waiting, organiser)
 
     assert registration_of(meeting, "waiting@example.org").status == WAITLISTED
 
@@ -405,7 +407,7 @@ def test_approval_mail_has_the_meetings_dates_as_a_calendar_file(
     _c, registration = people("ana@example.org", network=0)
 
     with acting(app):
-        services.approve(registration, organiser)
+        workflow.approve(registration, organiser)
 
     recipients, message = smtp_server.messages[-1]
     assert recipients == ["ana@example.org"]
@@ -430,13 +432,13 @@ def test_rejection_needs_a_reason(app, meeting, people, organiser, sent_mail):
     mails = len(sent_mail())
 
     for reason in ("", "   "):
-        with acting(app), pytest.raises(services.RegistrationError, match="reason"):
-            services.reject(registration_of(meeting, "ana@example.org"), organiser, reason)
+        with acting(app), pytest.raises(workflow.RegistrationError, match="reason"):
+            workflow.reject(registration_of(meeting, "ana@example.org"), organiser, reason)
     assert registration_of(meeting, "ana@example.org").status == SUBMITTED
     assert len(sent_mail()) == mails
 
     with acting(app):
-        services.reject(registration_of(meeting, "ana@example.org"), organiser, "Duplicate")
+        workflow.reject(registration_of(meeting, "ana@example.org"), organiser, "Duplicate")
 
     registration = registration_of(meeting, "ana@example.org")
     assert registration.status == REJECTED
@@ -453,7 +455,8 @@ def test_rejection_needs_a_reason(app, meeting, people, organiser, sent_mail):
 def withdraw(client, meeting):
     page = client.get(f"/{meeting.acronym}/registration")
     return client.post(
-        f"/{meeting.acronym}/registration/withdraw", data={"csrf_token": csrf_token(page.text)}
+        f"/{meeting.acronym}/registration/withdraw",
+        data={"csrf_token": csrf_token(page.text), "confirmed": "yes"},
     )
 
 
@@ -565,11 +568,11 @@ def test_organiser_promotes_only_when_a_seat_is_free(app, meeting, people, organ
     people("first@example.org")
     _c, waiting = people("waiting@example.org")
 
-    with acting(app), pytest.raises(services.RegistrationError, match="No seat"):
-        services.promote(waiting, organiser)
+    with acting(app), pytest.raises(workflow.RegistrationError, match="No seat"):
+        workflow.promote(waiting, organiser)
     change_settings(meeting, capacity=2)
     with acting(app):
-        services.promote(registration_of(meeting, "waiting@example.org"), organiser)
+        workflow.promote(registration_of(meeting, "waiting@example.org"), organiser)
 
     assert registration_of(meeting, "waiting@example.org").status == SUBMITTED
     assert subjects(sent_mail, "waiting@example.org")[-1] == f"A seat is yours: {meeting.title}"
@@ -601,7 +604,7 @@ def approved(app, meeting, people, organiser, focal_point):
     client, registration = people("ana.silva@example.org", network=0)
     act(focal_point(0), meeting, registration, "endorse")
     with acting(app):
-        services.approve(registration_of(meeting, "ana.silva@example.org"), organiser)
+        workflow.approve(registration_of(meeting, "ana.silva@example.org"), organiser)
     return client, registration_of(meeting, "ana.silva@example.org")
 
 
@@ -638,7 +641,7 @@ def test_key_field_edit_of_an_unendorsed_approval_goes_back_to_submitted(
 ):
     client, registration = people("ana.silva@example.org", network=0)
     with acting(app):
-        services.approve(registration, organiser)
+        workflow.approve(registration, organiser)
 
     edit(client, meeting, organisation="Police")
 
@@ -710,7 +713,7 @@ def test_network_change_respects_the_new_networks_quota(meeting, people):
 
     edit(client, meeting, network_id=str(meeting.networks[1].id))
 
-    assert services.seats_taken(meeting.id, meeting.networks[1].id) <= 1
+    assert seats.seats_taken(meeting.id, meeting.networks[1].id) <= 1
 
 
 def test_closed_registration_cannot_be_edited(meeting, people):
@@ -735,10 +738,10 @@ def test_every_step_is_recorded_and_mailed(app, meeting, people, organiser, foca
     fp = f"fp.{meeting.networks[0].slug}@example.org"
     act(focal_point(0), meeting, registration, "endorse")
     with acting(app):
-        services.approve(registration_of(meeting, "ana.silva@example.org"), organiser)
+        workflow.approve(registration_of(meeting, "ana.silva@example.org"), organiser)
     edit(delegate, meeting, organisation="Police")
     with acting(app):
-        services.approve(registration_of(meeting, "ana.silva@example.org"), organiser)
+        workflow.approve(registration_of(meeting, "ana.silva@example.org"), organiser)
     withdraw(delegate, meeting)
 
     registration = registration_of(meeting, "ana.silva@example.org")
@@ -782,7 +785,10 @@ def test_registering_again_after_withdrawal_reopens_the_same_registration(
 ):
     client, first = people("back@example.org", given_name="Ana")
     page = client.get(f"/{meeting.acronym}/registration").text
-    client.post(f"/{meeting.acronym}/registration/withdraw", data={"csrf_token": csrf_token(page)})
+    client.post(
+        f"/{meeting.acronym}/registration/withdraw",
+        data={"csrf_token": csrf_token(page), "confirmed": "yes"},
+    )
 
     register_and_confirm("back@example.org", given_name="Anabel")
 
@@ -836,7 +842,7 @@ def test_waitlisting_a_seated_registration_promotes_the_first_waiting(
     assert registration_of(meeting, "waiting@example.org").status == WAITLISTED
 
     with acting(app):
-        services.waitlist(seated, organiser)
+        workflow.waitlist(seated, organiser)
 
     assert registration_of(meeting, "waiting@example.org").status == SUBMITTED
     assert registration_of(meeting, "seated@example.org").status == WAITLISTED
@@ -847,14 +853,158 @@ def test_two_organisers_promoting_the_same_registration_promote_it_once(
 ):
     _c, registration = people("twice@example.org", network=None)
     with acting(app):
-        services.waitlist(registration, organiser)
+        workflow.waitlist(registration, organiser)
     stale = registration_of(meeting, "twice@example.org")
     change_settings(meeting, auto_promote=False)
 
     with acting(app):
-        services.promote(stale, organiser)
-    with acting(app), pytest.raises(services.RegistrationError, match="Only a waiting"):
-        services.promote(stale, organiser)
+        workflow.promote(stale, organiser)
+    with acting(app), pytest.raises(workflow.RegistrationError, match="Only a waiting"):
+        workflow.promote(stale, organiser)
 
     promoted = [e for e in events_of(stale) if e.note == "Promoted from the waiting list"]
     assert len(promoted) == 1
+
+
+# A decline that promotes, in place (out of band) ------------------------------------------
+
+
+def oob_parts(html):
+    """``{id: element html}`` of the out-of-band elements of an htmx answer."""
+    return {
+        m["id"]: m[0]
+        for m in re.finditer(
+            r'<(tr|p) id="(?P<id>[^"]+)" data-hx-swap-oob="true">.*?</\1>', html, re.S
+        )
+    }
+
+
+@pytest.mark.parametrize("settings_overrides", [{"capacity": 1}])
+def test_decline_that_promotes_updates_the_promoted_row_and_the_count(meeting, people, focal_point):
+    _c, seated = people("seated@example.org", network=0)
+    _c, waiting = people("waiting@example.org", network=0)
+    network = meeting.networks[0]
+    client = focal_point(0)
+
+    response = act(client, meeting, seated, "decline", reason="Not ours")
+
+    assert response.status_code == 200
+    assert response.text.lstrip().startswith(f'<tr id="registration-{seated.id}">')
+    parts = oob_parts(response.text)
+    assert sorted(parts) == [f"network-{network.id}-seats", f"registration-{waiting.id}"]
+    assert "Submitted: awaiting a decision" in parts[f"registration-{waiting.id}"]
+    assert ">1 seat taken</p>" in parts[f"network-{network.id}-seats"]
+    assert response.text.count("<template>") == 2
+    assert registration_of(meeting, "seated@example.org").status == DECLINED
+    assert registration_of(meeting, "waiting@example.org").status == SUBMITTED
+
+
+@pytest.mark.parametrize("settings_overrides", [{"capacity": 1}])
+def test_decline_promoting_another_networks_delegate_shows_no_row_of_theirs(
+    meeting, people, focal_point
+):
+    _c, seated = people("seated@example.org", network=0)
+    people("other@example.org", network=1)
+
+    response = act(focal_point(0), meeting, seated, "decline")
+
+    assert response.status_code == 200
+    assert sorted(oob_parts(response.text)) == [f"network-{meeting.networks[0].id}-seats"]
+    assert "other@example.org" not in response.text
+    assert registration_of(meeting, "other@example.org").status == SUBMITTED
+
+
+@pytest.mark.parametrize("settings_overrides", [{"capacity": 1, "network_quota": 2}])
+def test_decline_without_javascript_shows_the_promoted_row_and_count_on_the_page(
+    meeting, people, focal_point
+):
+    _c, seated = people("seated@example.org", network=0)
+    _c, waiting = people("waiting@example.org", network=0)
+    client = focal_point(0)
+
+    response = act(client, meeting, seated, "decline", htmx=False)
+
+    assert response.status_code == 303
+    page = client.get(network_page(meeting)).text
+    row = re.search(rf'<tr id="registration-{waiting.id}">.*?</tr>', page, re.S)[0]
+    assert "Submitted: awaiting a decision" in row
+    assert f'<p id="network-{meeting.networks[0].id}-seats">1 of 2 seats taken</p>' in page
+    assert "data-hx-swap-oob" not in page
+
+
+def test_endorse_or_decline_of_an_unknown_registration_is_404(meeting, people, focal_point):
+    _c, seated = people("seated@example.org", network=0)
+
+    response = act(focal_point(0), meeting, seated, "decline", registration_id=999999)
+
+    assert response.status_code == 404
+
+
+# Withdrawing asks first ---------------------------------------------------------------------
+
+
+def test_withdraw_link_opens_a_question_and_changes_nothing(meeting, people):
+    client, _registration = people("ana@example.org", network=0)
+
+    mine = client.get(f"/{meeting.acronym}/registration").text
+    page = client.get(f"/{meeting.acronym}/registration/withdraw")
+
+    assert f'href="/{meeting.acronym}/registration/withdraw">Withdraw my registration…</a>' in mine
+    assert f'action="/{meeting.acronym}/registration/withdraw"' not in mine
+    assert page.status_code == 200
+    assert "<h1>Withdraw my registration?</h1>" in page.text
+    assert '<input type="hidden" name="confirmed" value="yes">' in page.text
+    assert "Your seat goes to the next person on the waiting list" in page.text
+    assert registration_of(meeting, "ana@example.org").status == SUBMITTED
+
+
+def test_withdraw_post_without_confirmation_asks_first(meeting, people):
+    client, _registration = people("ana@example.org", network=0)
+    token = csrf_token(client.get(f"/{meeting.acronym}/registration").text)
+
+    response = client.post(f"/{meeting.acronym}/registration/withdraw", data={"csrf_token": token})
+
+    assert response.status_code == 200
+    assert "<h1>Withdraw my registration?</h1>" in response.text
+    assert registration_of(meeting, "ana@example.org").status == SUBMITTED
+
+
+def test_withdraw_confirmed_withdraws_and_goes_back(meeting, people):
+    client, _registration = people("ana@example.org", network=0)
+    token = csrf_token(client.get(f"/{meeting.acronym}/registration/withdraw").text)
+
+    response = client.post(
+        f"/{meeting.acronym}/registration/withdraw", data={"csrf_token": token, "confirmed": "yes"}
+    )
+
+    assert response.status_code == 303
+    assert response.headers["Location"] == f"/{meeting.acronym}/registration"
+    assert registration_of(meeting, "ana@example.org").status == WITHDRAWN
+    assert "Your registration is withdrawn." in client.get(response.headers["Location"]).text
+
+
+def test_withdraw_without_the_csrf_token_is_refused(meeting, people):
+    client, _registration = people("ana@example.org", network=0)
+
+    response = client.post(f"/{meeting.acronym}/registration/withdraw", data={"confirmed": "yes"})
+
+    assert response.status_code == 400
+    assert registration_of(meeting, "ana@example.org").status == SUBMITTED
+
+
+def test_withdraw_page_of_a_closed_registration_goes_back_with_a_message(meeting, people):
+    client, _registration = people("ana@example.org", network=0)
+    withdraw(client, meeting)
+
+    response = client.get(f"/{meeting.acronym}/registration/withdraw")
+
+    assert response.status_code == 303
+    assert "This registration is closed already." in client.get(response.headers["Location"]).text
+
+
+def test_withdraw_page_without_a_registration_is_404(app, meeting, make_user):
+    make_user("nobody@example.org", DELEGATE)
+    auth = Auth(app.test_client())
+    auth.login("nobody@example.org")
+
+    assert auth.client.get(f"/{meeting.acronym}/registration/withdraw").status_code == 404

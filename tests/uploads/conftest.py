@@ -1,19 +1,20 @@
 """Helpers for the materials suite: a meeting with two presenting networks, people of each
 kind, sample files of every kind (good and bad), and uploading through the real pages.
 
-The app, client, users and sign-in fixtures are the accounts suite's.
+The app, client, users and sign-in fixtures are tests/conftest.py's.
 """
 
+import errno
 import io
 import re
+import subprocess
 import zipfile
 from pathlib import Path
 
 import pytest
 from sqlalchemy import select
 
-from tests.accounts import conftest as accounts
-from tests.accounts.conftest import csrf_token
+from tests.conftest import csrf_token
 from tests.factories import (
     make_item,
     make_meeting,
@@ -24,12 +25,6 @@ from tests.factories import (
 from wenevents.accounts.models import DELEGATE, FOCAL_POINT, ORGANISER
 from wenevents.extensions import db
 from wenevents.uploads.models import Document, DocumentVersion
-
-app = accounts.app
-client = accounts.client
-make_user = accounts.make_user
-auth = accounts.auth
-new_auth = accounts.new_auth
 
 
 @pytest.fixture
@@ -57,6 +52,15 @@ OOXML_TYPES = {
 }
 
 
+def _member(name, compress_type=zipfile.ZIP_DEFLATED):
+    """An archive member with a fixed date: the same bytes at every call, so test ids made
+    of them are the same in every pytest-xdist worker."""
+    member = zipfile.ZipInfo(name, date_time=(2023, 11, 21, 9, 0, 0))
+    member.compress_type = compress_type
+    member.external_attr = 0o600 << 16  # as writestr gives a member named by a string
+    return member
+
+
 def ooxml(kind="pptx", extra=(), macros=False):
     """A minimal OOXML package whose main part is of ``kind``."""
     buffer = io.BytesIO()
@@ -66,22 +70,22 @@ def ooxml(kind="pptx", extra=(), macros=False):
             '.org/package/2006/content-types"><Override PartName="/main.xml" ContentType="'
             f'{OOXML_TYPES[kind]}"/></Types>'
         )
-        archive.writestr("[Content_Types].xml", types)
-        archive.writestr("main.xml", "<main/>")
+        archive.writestr(_member("[Content_Types].xml"), types)
+        archive.writestr(_member("main.xml"), "<main/>")
         if macros:
-            archive.writestr("word/vbaProject.bin", b"\x00" * 64)
+            archive.writestr(_member("word/vbaProject.bin"), b"\x00" * 64)
         for name, data in extra:
-            archive.writestr(name, data)
+            archive.writestr(_member(name), data)
     return buffer.getvalue()
 
 
 def opendocument(mimetype="application/vnd.oasis.opendocument.presentation", extra=()):
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w") as archive:
-        archive.writestr("mimetype", mimetype, compress_type=zipfile.ZIP_STORED)
-        archive.writestr("content.xml", "<office:document-content/>")
+        archive.writestr(_member("mimetype", zipfile.ZIP_STORED), mimetype)
+        archive.writestr(_member("content.xml", zipfile.ZIP_STORED), "<office:document-content/>")
         for name, data in extra:
-            archive.writestr(name, data)
+            archive.writestr(_member(name, zipfile.ZIP_STORED), data)
     return buffer.getvalue()
 
 
@@ -139,6 +143,13 @@ def people(world, make_user):
         ),
         "delegate": make_user("delegate@example.org", DELEGATE, name="Dee Delegate"),
     }
+
+
+@pytest.fixture
+def organiser(client, auth, people):
+    """Here ``client``, signed in as the world's organiser (people["organiser"])."""
+    auth.login("org@example.org")
+    return client
 
 
 # -- Uploading through the pages -------------------------------------------------------------
@@ -228,3 +239,35 @@ def datetime_in_past():
     from datetime import datetime
 
     return datetime(2020, 1, 1)
+
+
+# -- A small disk ---------------------------------------------------------------------------
+
+
+@pytest.fixture
+def small_disk(tmp_path):
+    """A 2 MB file system as the upload folder (tmpfs; the suite runs as root)."""
+    mount = tmp_path / "small-disk"
+    mount.mkdir()
+    done = subprocess.run(
+        ["mount", "-t", "tmpfs", "-o", "size=2m", "tmpfs", str(mount)],
+        capture_output=True,
+        check=False,
+    )
+    if done.returncode != 0:
+        pytest.skip(f"cannot mount a tmpfs here: {done.stderr.decode().strip()}")
+    try:
+        yield mount
+    finally:
+        subprocess.run(["umount", "-l", str(mount)], check=False)
+
+
+def fill_disk(folder):
+    """Fill the file system of ``folder`` to the last byte with ``folder/filler``."""
+    chunk = b"\0" * 4096
+    with open(Path(folder) / "filler", "wb", buffering=0) as filler:
+        try:
+            while True:
+                filler.write(chunk)
+        except OSError as error:
+            assert error.errno == errno.ENOSPC, error

@@ -6,20 +6,12 @@ from datetime import datetime
 
 import pytest
 
-from tests.accounts.conftest import audit_entries, csrf_token, field_error
+from tests.conftest import audit_entries, csrf_token, field_error
+from tests.factories import make_meeting, make_network
 from tests.uploads import conftest as uploads
 from tests.uploads.conftest import PDF, PDF2, registration, slot, upload, versions_of
 from wenevents.extensions import db
-from wenevents.uploads import services
-
-app = uploads.app
-client = uploads.client
-make_user = uploads.make_user
-auth = uploads.auth
-new_auth = uploads.new_auth
-app_config = uploads.app_config
-world = uploads.world
-people = uploads.people
+from wenevents.uploads import access, rules
 
 
 @pytest.fixture
@@ -57,7 +49,13 @@ def test_public_slides_are_listed_and_downloaded_by_anyone(client, world, slides
         ("participants", None, False),
         ("participants", "delegate@example.org", False),
         ("participants", "approved", True),
+        ("participants", "submitted", False),
+        ("participants", "endorsed", False),
+        ("participants", "waitlisted", False),
+        ("participants", "withdrawn", False),
+        ("participants", "approved elsewhere", False),
         ("participants", "fp@latf.example.org", True),
+        ("participants", "fp of a network elsewhere", False),
         ("organisers", "fp@latf.example.org", False),
         ("organisers", "approved", False),
         ("organisers", "org@example.org", True),
@@ -65,12 +63,19 @@ def test_public_slides_are_listed_and_downloaded_by_anyone(client, world, slides
     ],
 )
 def test_access_level_decides_who_downloads(
-    client, auth, world, people, slides, access, who, allowed
+    client, auth, make_user, world, people, slides, access, who, allowed
 ):
     set_access(slides, access)
-    if who == "approved":
-        registration(people["delegate"], world, world.latf, "approved")
+    if who in ("approved", "submitted", "endorsed", "waitlisted", "withdrawn"):
+        registration(people["delegate"], world, world.latf, who)
         who = "delegate@example.org"
+    elif who == "approved elsewhere":
+        elsewhere = uploads.World(make_meeting(networks=[world.latf]), *[None] * 5)
+        registration(people["delegate"], elsewhere, world.latf, "approved")
+        who = "delegate@example.org"
+    elif who == "fp of a network elsewhere":
+        make_user("fp@elsewhere.example.org", "focal_point", networks=[make_network()])
+        who = "fp@elsewhere.example.org"
     if who:
         auth.login(who)
 
@@ -85,6 +90,89 @@ def test_access_level_decides_who_downloads(
     else:
         assert download.status_code == 302
         assert download.headers["Location"].startswith("/login")
+
+
+FILE_CLOSED = (
+    "This file is for this meeting’s participants only: it opens to you once your "
+    "registration is approved."
+)
+PAGE_CLOSED = (
+    "Some materials are for this meeting’s participants only: they open to you once your "
+    "registration is approved."
+)
+
+
+def test_participants_file_tells_an_unvouched_delegate_when_it_opens(
+    client, auth, world, people, slides
+):
+    set_access(slides, "participants")
+    registration(people["delegate"], world, world.latf, "submitted")
+    auth.login("delegate@example.org")
+
+    response = client.get(f"/gm/materials/{slides.id}/NAWEG%20talk.pdf")
+
+    assert response.status_code == 403
+    assert FILE_CLOSED in response.text
+    assert "Your registration for Global meeting:" in response.text
+    assert "Submitted: awaiting a decision" in response.text
+    assert '<a href="/gm/registration">See your registration' in response.text
+    assert response.data != PDF
+    [entry] = audit_entries("access.denied")
+    assert entry.summary == f"download materials {slides.id} of gm"
+
+
+@pytest.mark.parametrize("app_config", [{"PARTICIPANTS_INCLUDE_ENDORSED": True}])
+@pytest.mark.parametrize(("status", "code"), [("endorsed", 200), ("submitted", 403)])
+def test_participants_file_opens_to_endorsed_delegates_when_the_setting_says_so(
+    client, auth, world, people, slides, status, code
+):
+    set_access(slides, "participants")
+    registration(people["delegate"], world, world.latf, status)
+    auth.login("delegate@example.org")
+
+    response = client.get(f"/gm/materials/{slides.id}")
+
+    assert response.status_code == code
+
+
+@pytest.mark.parametrize(
+    ("who", "status", "noted"),
+    [
+        (None, None, False),
+        ("delegate@example.org", None, True),
+        ("delegate@example.org", "submitted", True),
+        ("delegate@example.org", "approved", False),
+        ("fp@latf.example.org", None, False),
+        ("org@example.org", None, False),
+    ],
+)
+def test_materials_page_tells_only_the_unvouched_what_opens_when(
+    client, auth, world, people, slides, who, status, noted
+):
+    from wenevents.registration.models import RegistrationSettings
+
+    world.meeting.registration_settings = RegistrationSettings()
+    db.session.commit()
+    if status:
+        registration(people["delegate"], world, world.latf, status)
+    if who:
+        auth.login(who)
+
+    html = client.get("/gm/materials").text
+
+    assert (PAGE_CLOSED in html) is noted
+    assert ('<a href="/gm/registration">Your registration for this meeting</a>' in html) is noted
+
+
+def test_materials_page_of_a_meeting_without_registration_links_no_registration(
+    client, auth, world, people, slides
+):
+    auth.login("delegate@example.org")
+
+    html = client.get("/gm/materials").text
+
+    assert PAGE_CLOSED in html
+    assert "/gm/registration" not in html
 
 
 def test_refused_download_is_audited(client, auth, world, people, slides):
@@ -104,9 +192,9 @@ def test_refused_download_is_audited(client, auth, world, people, slides):
 def test_embargoed_slides_wait_for_their_session(client, world, slides, now, visible):
     # Session 1 starts at 09:00 in Panama (UTC-05:00): 14:00 UTC.
     set_access(slides, "public", embargoed=True)
-    viewer = services.viewer_for(None, world.meeting)
+    viewer = rules.viewer_for(None, world.meeting)
 
-    assert services.may_see(viewer, slides, services.released_items(world.meeting), now) is visible
+    assert access.may_see(viewer, slides, access.released_items(world.meeting), now) is visible
 
 
 def test_embargo_does_not_hide_slides_from_their_network(client, auth, world, people, slides):
@@ -160,6 +248,52 @@ def test_versions_are_for_uploaders_and_organisers(client, auth, world, people, 
     page = client.get(path).text
     assert "Nina Focal" in page and "Restore" not in page
     assert client.get(earlier).data == PDF
+
+
+def senders(page):
+    """The "Sent by" cell of each version, newest first."""
+    rows = re.findall(r"<tbody>(.*?)</tbody>", page, re.S)[0]
+    cells = [
+        re.findall(r"<td>(.*?)</td>", row, re.S)[3]
+        for row in re.findall(r"<tr>(.*?)</tr>", rows, re.S)
+    ]
+    return [re.sub(r"<[^>]+>", "", cell).strip() for cell in cells]
+
+
+def test_versions_say_whether_a_sender_was_removed_or_never_recorded(
+    client, auth, world, people, slides, new_auth
+):
+    from wenevents.accounts.models import User
+    from wenevents.uploads.models import DocumentVersion
+
+    # A seeded version (as the demo's): no account sent it.
+    db.session.add(
+        DocumentVersion(document_id=slides.id, number=2, stored_name=slides.current.stored_name,
+                        original_name="seeded.pdf", mimetype="application/pdf", size=48,
+                        sha256=slides.current.sha256)
+    )  # fmt: skip
+    db.session.commit()
+    organiser = new_auth()
+    organiser.login("org@example.org")
+    upload(organiser.client, "gm", f"slides-{world.item_a.id}", [(PDF2, "by organiser.pdf")])
+    auth.login("fp@naweg.example.org")
+    assert senders(client.get(f"/gm/materials/{slides.id}/versions").text) == [
+        "Olga Organiser",
+        "Sender not recorded",
+        "Nina Focal",
+    ]
+
+    # The focal point's account is removed (outside the app): its version says so.
+    auth.logout()
+    db.session.delete(db.session.scalar(db.select(User).filter_by(email="fp@naweg.example.org")))
+    db.session.commit()
+    page = organiser.client.get(f"/gm/materials/{slides.id}/versions").text
+
+    assert senders(page) == ["Olga Organiser", "Sender not recorded", "(account removed)"]
+    prune = organiser.client.get(f"/gm/materials/{slides.id}/versions/2/delete").text
+    assert re.search(r"<dt>Sent by</dt><dd>(.*?)</dd>", prune).group(1) == (
+        '<span class="muted">Sender not recorded</span>'
+    )
 
 
 def restore(client, document, number):

@@ -4,20 +4,14 @@ with ten times the slides too."""
 import pytest
 from sqlalchemy import select
 
-from tests.uploads import conftest as uploads
+from tests.factories import canonical, make_registration
 from wenevents import demo as demo_data
-from wenevents.accounts.models import FOCAL_POINT, ORGANISER
+from wenevents.accounts.models import DELEGATE, FOCAL_POINT, ORGANISER
 from wenevents.agenda.models import AgendaItem, Session
 from wenevents.extensions import db
 from wenevents.meetings.models import Meeting
 from wenevents.networks.models import Network
 from wenevents.uploads.models import Document, DocumentVersion
-
-app = uploads.app
-client = uploads.client
-make_user = uploads.make_user
-auth = uploads.auth
-app_config = uploads.app_config
 
 PAGES = [
     (None, "/gmwen4/materials"),
@@ -27,8 +21,12 @@ PAGES = [
     ("org@example.org", "/gmwen4/materials"),
     ("org@example.org", "/gmwen4/materials/upload"),
     ("org@example.org", "/manage/gmwen4/materials/completeness"),
+    ("org@example.org", "/manage/gmwen4/materials/remind/{naweg}"),
     ("fp@example.org", "/gmwen4/materials/upload"),
     ("fp@example.org", "/gmwen4/materials"),
+    # Delegates: one a participant (approved), one nobody vouched for (submitted).
+    ("approved@example.org", "/gmwen4/materials"),
+    ("submitted@example.org", "/gmwen4/materials"),
 ]
 
 
@@ -69,7 +67,7 @@ def more_slides(count):
 
 def queries_for(client, count_queries, path):
     with count_queries() as queries:
-        response = client.get(path)
+        response = client.get(canonical(path))
     assert response.status_code == 200, path
     return len(queries)
 
@@ -80,8 +78,13 @@ def test_materials_page_query_count_same_at_1x_and_10x(
 ):
     demo_data.load()
     naweg = db.session.scalar(select(Network).where(Network.slug == "naweg"))
+    path = path.format(naweg=naweg.id)
     make_user("org@example.org", ORGANISER)
     make_user("fp@example.org", FOCAL_POINT, networks=[naweg])
+    meeting = db.session.scalar(select(Meeting).where(Meeting.acronym == "gmwen4"))
+    for status in ("approved", "submitted"):
+        make_user(f"{status}@example.org", DELEGATE)
+        make_registration(meeting, email=f"{status}@example.org", status=status, network=naweg)
     if who:
         auth.login(who)
     client.get(path)  # the first request of a sign-in writes its session's bookkeeping

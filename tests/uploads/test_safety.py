@@ -2,12 +2,11 @@
 path tricks in names, oversized bodies and parts, a dropped connection, a full disk."""
 
 import io
-import subprocess
 from pathlib import Path
 
 import pytest
 
-from tests.accounts.conftest import field_error
+from tests.conftest import field_error
 from tests.uploads import conftest as uploads
 from tests.uploads.conftest import (
     HTML,
@@ -29,14 +28,6 @@ from wenevents.extensions import db
 from wenevents.uploads import filetypes
 from wenevents.uploads.models import Document, DocumentVersion
 
-app = uploads.app
-client = uploads.client
-make_user = uploads.make_user
-auth = uploads.auth
-app_config = uploads.app_config
-world = uploads.world
-people = uploads.people
-
 MACROS = (
     "This file contains macros or other code (for example .docm or .pptm), which are never "
     "accepted: save it as PDF, PPTX, DOCX or XLSX."
@@ -46,12 +37,6 @@ DAMAGED = "This file is damaged: it cannot be read as an Office document."
 
 def rows():
     return db.session.query(Document).count(), db.session.query(DocumentVersion).count()
-
-
-@pytest.fixture
-def organiser(client, auth, people):
-    auth.login("org@example.org")
-    return client
 
 
 MARKUP = "This file is HTML, SVG or XML, which can carry scripts: send a PDF instead."
@@ -339,24 +324,6 @@ def test_connection_dropped_half_way_leaves_no_file_no_row_and_the_old_version(
     assert [v.number for v in versions_of(world.meeting, "report")] == [1]
     assert temporary_files(app) == []
     assert organiser.get(f"/gm/materials/{document.id}").data == PDF
-
-
-@pytest.fixture
-def small_disk(tmp_path):
-    """A 2 MB file system as the upload folder (tmpfs; the suite runs as root)."""
-    mount = tmp_path / "small-disk"
-    mount.mkdir()
-    done = subprocess.run(
-        ["mount", "-t", "tmpfs", "-o", "size=2m", "tmpfs", str(mount)],
-        capture_output=True,
-        check=False,
-    )
-    if done.returncode != 0:
-        pytest.skip(f"cannot mount a tmpfs here: {done.stderr.decode().strip()}")
-    try:
-        yield mount
-    finally:
-        subprocess.run(["umount", "-l", str(mount)], check=False)
 
 
 def test_disk_full_while_writing_gives_a_clear_error_and_keeps_the_old_version(

@@ -5,18 +5,8 @@ import re
 import pytest
 
 from tests.factories import publish_agenda
-from tests.uploads import conftest as uploads
 from tests.uploads.conftest import PDF, PDF2, slot, upload
 from wenevents.extensions import db
-
-app = uploads.app
-client = uploads.client
-make_user = uploads.make_user
-auth = uploads.auth
-new_auth = uploads.new_auth
-app_config = uploads.app_config
-world = uploads.world
-people = uploads.people
 
 
 @pytest.fixture
@@ -36,7 +26,7 @@ def slide_links(page):
 def test_schedule_and_session_link_public_slides(client, world, slides, path):
     english, french = slides
 
-    page = client.get(path).text
+    page = client.get(path, follow_redirects=True).text
 
     assert slide_links(page) == [
         (f"/gm/materials/{english.id}", "en", "English"),
@@ -55,4 +45,4 @@ def test_schedule_leaves_out_restricted_and_embargoed_slides(client, world, slid
     db.session.commit()
     publish_agenda(world.meeting)
 
-    assert slide_links(client.get("/gm/sessions/1").text) == []
+    assert slide_links(client.get("/gm/sessions/1", follow_redirects=True).text) == []

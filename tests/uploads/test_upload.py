@@ -1,11 +1,12 @@
 """Uploading materials: who may upload where, versions, identical files, languages, late
 files, and the answers with and without htmx."""
 
+import re
 from datetime import datetime, timedelta
 
 import pytest
 
-from tests.accounts.conftest import audit_entries, field_error
+from tests.conftest import audit_entries, field_error
 from tests.uploads import conftest as uploads
 from tests.uploads.conftest import (
     PDF,
@@ -21,14 +22,6 @@ from tests.uploads.conftest import (
 from wenevents.extensions import db
 from wenevents.uploads.models import Document, DocumentVersion
 
-app = uploads.app
-client = uploads.client
-make_user = uploads.make_user
-auth = uploads.auth
-app_config = uploads.app_config
-world = uploads.world
-people = uploads.people
-
 
 def counts():
     return db.session.query(Document).count(), db.session.query(DocumentVersion).count()
@@ -40,7 +33,9 @@ def test_focal_point_uploads_slides_for_own_network(app, client, auth, world, pe
     response = upload(client, "gm", f"slides-{world.item_a.id}", [(PDF, "NAWEG slides.pdf")])
 
     assert response.status_code == 303
-    assert response.headers["Location"] == f"/gm/materials/upload#target-slides-{world.item_a.id}"
+    assert response.headers["Location"] == (
+        f"/gm/materials/upload#target-slides-{world.item_a.id}-outcome"
+    )
     [version] = versions_of(world.meeting)
     assert (version.number, version.original_name, version.size) == (1, "NAWEG slides.pdf", 48)
     assert version.mimetype == "application/pdf"
@@ -221,6 +216,74 @@ def test_several_files_at_once_without_javascript(app, client, auth, world, peop
     assert response.status_code == 303
     languages = sorted(v.document.language for v in versions_of(world.meeting))
     assert languages == ["en", "es", "fr"]
+
+
+def outcome_block(page):
+    """The outcome shown in a target's block: ``(target id, [messages])``, or None."""
+    match = re.search(
+        r'<div class="outcome" id="(target-[\w-]+)-outcome" role="status" tabindex="-1">'
+        r"(.*?)</div>",
+        page,
+        re.S,
+    )
+    if match is None:
+        return None
+    sections = re.findall(
+        r'<section class="upload-target" id="(target-[\w-]+)"', page[: match.start()]
+    )
+    assert sections[-1] == match.group(1)
+    return match.group(1), outcome_messages(match.group(2))
+
+
+def test_upload_without_javascript_shows_outcome_in_its_target_once(
+    app, client, auth, world, people
+):
+    auth.login("fp@naweg.example.org")
+    ref = f"slides-{world.item_a.id}"
+
+    response = upload(client, "gm", ref, [(PDF, "talk_en.pdf"), (PDF2, "talk_fr.pdf")])
+    page = client.get(response.headers["Location"]).text
+
+    assert outcome_block(page) == (
+        f"target-{ref}",
+        ["talk_en.pdf: Stored as version 1.", "talk_fr.pdf: Stored as version 1."],
+    )
+    assert "<title>2 files sent · Upload materials · Global meeting · wenevents</title>" in page
+    flash = re.search(r'<div id="flash".*?</div>', page, re.S).group(0)
+    assert "Stored as version" not in flash
+    # Shown once: a reload shows the page without it.
+    assert outcome_block(client.get("/gm/materials/upload").text) is None
+
+
+def test_upload_outcome_is_shown_only_on_its_meetings_page(app, client, auth, world, people):
+    from tests.factories import make_meeting
+
+    make_meeting(acronym="other", title="Other meeting", networks=[world.naweg])
+    auth.login("fp@naweg.example.org")
+    upload(client, "gm", f"slides-{world.item_a.id}", [(PDF, "talk.pdf")])
+
+    assert outcome_block(client.get("/other/materials/upload").text) is None
+    assert outcome_block(client.get("/gm/materials/upload").text) is None
+
+
+def test_refused_file_without_javascript_is_announced_at_the_top(app, client, auth, world, people):
+    auth.login("fp@naweg.example.org")
+    ref = f"slides-{world.item_a.id}"
+
+    response = upload(client, "gm", ref, [(PDF, "talk.pdf"), (b"<svg/>", "bad.pdf")])
+
+    assert response.status_code == 200
+    top = re.search(r'<p class="message message-error" role="alert">(.*?)</p>', response.text)
+    assert top.group(1) == (
+        f'Not every file was stored. <a href="#target-{ref}-outcome">See the messages</a>'
+    )
+    assert outcome_block(response.text) == (
+        f"target-{ref}",
+        [
+            "talk.pdf: Stored as version 1.",
+            "bad.pdf: This file is HTML, SVG or XML, which can carry scripts: send a PDF instead.",
+        ],
+    )
 
 
 def test_upload_after_deadline_is_accepted_and_marked_late(app, client, auth, world, people):

@@ -14,8 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.accounts.conftest import PASSWORD, _hash
-from tests.conftest import fresh_database
+from tests.conftest import PASSWORD, _hash, free_port, fresh_database
 from tests.factories import make_meeting
 from wenevents import create_app
 from wenevents.accounts.models import ORGANISER, User
@@ -24,12 +23,6 @@ from wenevents.uploads.models import Document, DocumentVersion
 
 HOST = "127.0.0.1"
 OLD = b"%PDF-1.4\n% version 1\n%%EOF\n"
-
-
-def free_port():
-    with socket.socket() as sock:
-        sock.bind((HOST, 0))
-        return sock.getsockname()[1]
 
 
 class Browser:

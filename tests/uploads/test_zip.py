@@ -6,18 +6,9 @@ from datetime import datetime
 
 import pytest
 
-from tests.uploads import conftest as uploads
+from tests.factories import session_ref
 from tests.uploads.conftest import PDF, PDF2, ooxml, slot, upload
 from wenevents.extensions import db
-
-app = uploads.app
-client = uploads.client
-make_user = uploads.make_user
-auth = uploads.auth
-new_auth = uploads.new_auth
-app_config = uploads.app_config
-world = uploads.world
-people = uploads.people
 
 
 @pytest.fixture
@@ -59,7 +50,7 @@ def test_zip_entries_are_the_stored_bytes(client, world, materials):
 
 
 def test_session_zip_and_network_zip(client, world, materials):
-    session = client.get("/gm/materials/sessions/1.zip")
+    session = client.get(f"/gm/materials/sessions/{session_ref('gm', 1)}.zip")
     network = client.get("/gm/materials/networks/naweg.zip")
 
     assert names(session) == [
@@ -106,6 +97,35 @@ def test_zip_is_built_while_sent(app, world, materials):
 
 
 def materials_path(app, world):
-    from wenevents.uploads.services import file_path
+    from wenevents.uploads.targets import file_path
 
     return file_path(slot(world.meeting, "report").current)
+
+
+def test_session_zip_keeps_naming_its_session_after_an_earlier_one_is_published(
+    client, world, materials
+):
+    from datetime import time
+
+    from tests.factories import make_session, publish_agenda
+    from wenevents.agenda.editing import renumber
+
+    ref = world.session.ref
+    assert client.get("/gm/materials/sessions/1.zip").location == (
+        f"/gm/materials/sessions/{ref}.zip"
+    )
+    make_session(world.meeting, title="Earlier", starts_at=time(7), ends_at=time(8), number=2)
+    renumber(world.meeting)
+    db.session.commit()
+    publish_agenda(world.meeting)
+
+    response = client.get(f"/gm/materials/sessions/{ref}.zip")
+
+    assert response.headers["Content-Disposition"] == 'attachment; filename="gm-session-2.zip"'
+    assert names(response) == [
+        "Session 2/LATF – Work of LATF (es).pdf",
+        "Session 2/NAWEG – Work of NAWEG (en).pptx",
+    ]
+    # Number 1 named "Cooperation", now it names "Earlier": no redirect, a page that says so.
+    assert client.get("/gm/materials/sessions/1.zip").status_code == 404
+    assert client.get("/gm/materials/sessions/abcdefgh.zip").status_code == 404

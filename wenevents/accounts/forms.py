@@ -1,19 +1,18 @@
 """Forms of sign-in, passwords, invitations and user management."""
 
-from flask_babel import lazy_gettext as _l
 from wtforms import (
     EmailField,
     PasswordField,
     SelectChoice,
     SelectField,
-    SelectMultipleField,
     StringField,
 )
 from wtforms.validators import Email, EqualTo, InputRequired, Length, ValidationError
 
 from wenevents.accounts.models import DELEGATE, FOCAL_POINT, ORGANISER
 from wenevents.accounts.passwords import MAX_LENGTH
-from wenevents.forms import Form
+from wenevents.forms import CheckboxesField, Form
+from wenevents.i18n import lazy_gettext as _l
 
 ROLE_LABELS = {
     ORGANISER: _l("Organiser"),
@@ -64,6 +63,17 @@ class SetPasswordForm(Form):
     )
 
 
+class ChoosePasswordForm(Form):
+    """The first password of a delegate's account, chosen on confirming the address."""
+
+    password = _new_password(_l("Choose a password"))
+    confirm = PasswordField(
+        _l("Repeat the password"),
+        validators=[InputRequired(), EqualTo("password", _l("The two passwords differ."))],
+        render_kw={"autocomplete": "new-password"},
+    )
+
+
 class AcceptInvitationForm(SetPasswordForm):
     name = StringField(
         _l("Your name"),
@@ -84,7 +94,7 @@ class _RoleForm(Form):
     # No InputRequired: a SelectField refuses any value not among its choices anyway, and
     # a required <select> would need an empty first option.
     role = SelectField(_l("Role"), choices=ROLE_CHOICES, default=FOCAL_POINT)
-    networks = SelectMultipleField(
+    networks = CheckboxesField(
         _l("Networks (for focal points)"),
         coerce=int,
         description=_l("The networks a focal point acts for."),

@@ -1,20 +1,16 @@
 """Users, their server-side login sessions, and single-use tokens sent by email."""
 
-from datetime import UTC, datetime
+from datetime import datetime
 
 from sqlalchemy import JSON, CheckConstraint, Column, ForeignKey, String, Table
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from wenevents.clock import utcnow
 from wenevents.extensions import db
 
 ORGANISER, FOCAL_POINT, DELEGATE = "organiser", "focal_point", "delegate"
 ROLES = (ORGANISER, FOCAL_POINT, DELEGATE)
 INVITE, RESET = "invite", "reset"
-
-
-def utcnow():
-    """Naive UTC, as stored: SQLite keeps no zone, so every timestamp is UTC by convention."""
-    return datetime.now(UTC).replace(tzinfo=None)
 
 
 user_networks = Table(

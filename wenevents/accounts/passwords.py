@@ -1,5 +1,8 @@
 """The password rules: long enough, not guessable, never silently cut."""
 
+from functools import cache
+
+from flask import current_app
 from flask_babel import gettext as _
 from werkzeug.security import check_password_hash, generate_password_hash
 from zxcvbn import zxcvbn
@@ -10,19 +13,32 @@ MAX_LENGTH = 1024
 ZXCVBN_MAX = 72
 MIN_SCORE = 3  # zxcvbn: "safely unguessable: moderate protection from offline attacks"
 
-# A hash computed once, checked when the email is unknown, so that a wrong address takes
-# as long to refuse as a wrong password (no user enumeration by timing).
-_DUMMY_HASH = generate_password_hash("not a real password, only spends time")
+# Werkzeug's default scrypt (N=2**15, r=8, p=1): memory-hard, about 0.1 s a hash.
+STRONG = "scrypt"
+# Under TESTING only: the suite hashes thousands of passwords, and their strength is not
+# what it tests (one test checks that production hashes at full strength).
+CHEAP = "scrypt:1024:8:1"
+
+
+def method():
+    return CHEAP if current_app.testing else STRONG
+
+
+@cache
+def _dummy_hash(method):
+    """A hash checked when the email is unknown, so that a wrong address takes as long to
+    refuse as a wrong password (no user enumeration by timing)."""
+    return generate_password_hash("not a real password, only spends time", method=method)
 
 
 def hash_password(password):
-    """scrypt, Werkzeug's default: memory-hard, salted."""
-    return generate_password_hash(password, method="scrypt")
+    """scrypt, salted; full strength outside the test suite."""
+    return generate_password_hash(password, method=method())
 
 
 def verify(password_hash, password):
     if not password_hash:
-        check_password_hash(_DUMMY_HASH, password)
+        check_password_hash(_dummy_hash(method()), password)
         return False
     return check_password_hash(password_hash, password)
 

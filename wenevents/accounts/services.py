@@ -1,10 +1,17 @@
-"""Accounts: sign-in sessions, invitations, password resets, roles. Every change is audited."""
+"""Accounts: sign-in sessions, password resets, roles (invitations: invitations.py). Every
+change is audited.
+
+Functions here change objects and never commit: the view commits once, after them
+(``sign_in``, a view's helper, and the work done outside any view say why they do).
+"""
 
 import hashlib
 import secrets
+import unicodedata
 from datetime import timedelta
 
-from flask import current_app, request, session, url_for
+from email_validator import EmailNotValidError, validate_email
+from flask import current_app, has_request_context, request, session
 from flask_babel import gettext as _
 from flask_login import login_user
 from sqlalchemy import func, or_, select, update
@@ -12,18 +19,11 @@ from sqlalchemy.orm import joinedload, selectinload
 
 from wenevents import mail
 from wenevents.accounts import passwords
-from wenevents.accounts.models import (
-    FOCAL_POINT,
-    INVITE,
-    RESET,
-    LoginSession,
-    Token,
-    User,
-    utcnow,
-)
+from wenevents.accounts.models import FOCAL_POINT, RESET, LoginSession, Token, User
 from wenevents.audit import services as audit
+from wenevents.clock import utcnow
 from wenevents.extensions import db
-from wenevents.networks.models import Network
+from wenevents.urls import public_url
 
 USERS_PER_PAGE = 50
 # Writing last_seen_at on every request would turn each page view into a write.
@@ -42,7 +42,29 @@ class AccountError(ValueError):
 
 
 def normalise_email(email):
-    return (email or "").strip().lower()
+    """The one form of an address that is stored and looked up, so one mailbox is one key.
+
+    email-validator normalises as the standards say: the domain through IDNA (UTS #46:
+    ``xn--bcher-kva.example``, ``Bücher.Example`` and ``ｂüｃｈｅｒ.example`` are one
+    domain, kept in its Unicode form), the local part to NFC (``e`` + U+0301 is ``é``).
+    Two steps are ours, applied to the whole address: NFKC, so a full-width local part
+    (``ａｎａ``) is the ASCII one it imitates, as in the domain; and lower case, because
+    the site has always matched addresses without regard to case (no mail server in use
+    tells ``Ana`` from ``ana``). ``lower`` rather than ``casefold``: ``ß`` stays ``ß``.
+
+    An address email-validator refuses (forms refuse it before this) is only stripped and
+    lower-cased, so a lookup with it finds nothing rather than failing.
+    """
+    text = (email or "").strip()
+    try:
+        text = validate_email(text, check_deliverability=False).normalized
+        # NFKC only where the result is still an address (U+FE6B SMALL COMMERCIAL AT
+        # would become a second "@").
+        folded = unicodedata.normalize("NFKC", text)
+        text = validate_email(folded, check_deliverability=False).normalized
+    except EmailNotValidError:
+        pass
+    return text.lower()
 
 
 def _digest(token):
@@ -82,7 +104,11 @@ def start_session(user):
 
 def sign_in(user):
     """Sign ``user`` in on this browser: a fresh cookie session (nothing carried over, so
-    no fixation), a new login session on the server, and Flask-Login told."""
+    no fixation), a new login session on the server, and Flask-Login told.
+
+    Commits (with whatever the view did before): the cookie it sets names a login session
+    that must be stored when the browser next sends it.
+    """
     session.clear()
     start_session(user)
     login_user(user)
@@ -90,7 +116,11 @@ def sign_in(user):
 
 
 def user_for_session(token):
-    """The user of a live login session, or None if it ended, went idle or is too old."""
+    """The user of a live login session, or None if it ended, went idle or is too old.
+
+    Flask-Login's loader, run before any view: it commits its own small writes (the end
+    of an idle session, the time last seen) so no view's transaction carries them.
+    """
     if not token:
         return None
     login = db.session.scalar(
@@ -166,10 +196,44 @@ def create_user(email, role, password, name="", networks=(), by=None):
 
 
 def change_password(user, current, new):
-    """Check the current password, set the new one, and end every session of the user."""
+    """Check the current password, set the new one, and end every session of the user.
+
+    A wrong current password is audited: someone at an unattended session may be guessing.
+    """
     if not passwords.verify(user.password_hash, current):
+        audit.record(
+            "password.change_failure", _("Wrong current password"), target=user, actor=user
+        )
         raise AccountError(_("This is not your current password."), field="current")
     _set_password(user, new, "password.change", _("Changed own password"))
+
+
+def choose_first_password(user, new):
+    """The first password of an account that has none (a delegate confirming their
+    address); an account that has one changes it only knowing it, or by a reset link.
+
+    One conditional UPDATE: of two requests at once (a double click), one sets it and the
+    other is refused, never both. Does not commit (signing in, next, does).
+    """
+    problem = passwords.problem(new, user.email, user.name)
+    if problem:
+        raise AccountError(problem)
+    user_id, hashed = user.id, passwords.hash_password(new)
+    # End any read first: on SQLite a write that upgrades an older read fails at once when
+    # another connection wrote meanwhile; a write that starts its transaction waits.
+    db.session.commit()
+    chosen = db.session.execute(
+        update(User)
+        .where(User.id == user_id, User.password_hash == "")
+        .values(password_hash=hashed)
+    )
+    if chosen.rowcount != 1:
+        raise AccountError(_("This account has a password already."))
+    db.session.expire(user, ["password_hash"])
+    end_all_sessions(user)
+    audit.record(
+        "password.choose", _("Chose a password on confirming the address"), target=user, actor=user
+    )
 
 
 def _set_password(user, new, action, summary):
@@ -245,16 +309,10 @@ def _escape_like(text):
     return text.replace("\\", "\\\\").replace("%", r"\%").replace("_", r"\_")
 
 
-def networks_by_ids(ids):
-    if not ids:
-        return []
-    return db.session.scalars(select(Network).where(Network.id.in_(ids))).all()
-
-
 # Tokens sent by email -----------------------------------------------------------------
 
 
-def _new_token(purpose, email, lifetime, **values):
+def new_token(purpose, email, lifetime, **values):
     raw = secrets.token_urlsafe(32)
     token = Token(
         purpose=purpose,
@@ -277,83 +335,32 @@ def usable_token(purpose, raw):
     return token if token and token.is_usable else None
 
 
-def invite(email, role, networks, by):
-    """Email a single-use link, bound to ``email``, that lets its owner set a password."""
-    email = normalise_email(email)
-    if find_user(email):
-        raise AccountError(_("An account with this email address exists already."))
-    days = current_app.config["INVITATION_DAYS"]
-    networks = list(networks) if role == FOCAL_POINT else []
-    token, raw = _new_token(
-        INVITE,
-        email,
-        timedelta(days=days),
-        role=role,
-        network_ids=[n.id for n in networks],
-        created_by=by,
-    )
-    audit.record(
-        "user.invite",
-        _("Invited %(email)s as %(role)s", email=email, role=role),
-        actor=by,
-        role=role,
-        networks=[n.acronym for n in networks],
-        commit=False,
-    )
-    db.session.commit()
-    mail.send(
-        email,
-        _("You are invited to wenevents"),
-        "invitation",
-        link=url_for("accounts.invitation", token=raw, _external=True),
-        inviter=by.display_name,
-        role=role,
-        networks=networks,
-        days=days,
-    )
-    return token
-
-
-def pending_invitations():
-    return db.session.scalars(
-        select(Token)
-        .where(Token.purpose == INVITE, Token.used_at.is_(None), Token.expires_at > utcnow())
-        .order_by(Token.created_at.desc())
-    ).all()
-
-
-def accept_invitation(token, name, password):
-    """Create the invited account with the chosen password; the token is then spent."""
-    user = create_user(
-        token.email,
-        token.role,
-        password,
-        name=name,
-        networks=networks_by_ids(token.network_ids),
-        by=token.created_by,
-    )
-    token.used_at = utcnow()
-    token.user = user
-    audit.record("user.invitation_accepted", token.email, target=user, actor=user, commit=False)
-    return user
-
-
 def request_reset(email):
-    """Email a reset link if an active account has this address; say nothing either way."""
+    """Mail a reset link if an active account has this address; say nothing either way.
+
+    The request itself only schedules the work: looking the address up, the token, the
+    audit entry and the mail all run after the response, for a known and an unknown
+    address alike, so how long the answer takes cannot tell them apart.
+    """
+    mail.after_response(_send_reset, normalise_email(email)[:320], _ip())
+
+
+def _send_reset(email, ip):
     user = find_user(email)
     if user is None or not user.is_active:
         return
     hours = current_app.config["RESET_HOURS"]
-    _token, raw = _new_token(RESET, user.email, timedelta(hours=hours), user=user)
-    audit.record("password.reset_requested", user.email, target=user, actor=None, commit=False)
+    _token, raw = new_token(RESET, user.email, timedelta(hours=hours), user=user)
+    audit.record("password.reset_requested", user.email, target=user, actor=None, ip=ip)
+    # Work after the response, as a command is: it commits, and mails what it stored.
     db.session.commit()
     mail.send(
         user.email,
         _("Reset your wenevents password"),
         "password_reset",
-        after_response=True,
-        link=url_for("accounts.reset_password", token=raw, _external=True),
+        link=public_url("accounts.reset_password", token=raw),
         hours=hours,
+        has_password=bool(user.password_hash),
     )
 
 
@@ -362,9 +369,8 @@ def reset_password(token, new):
     user = token.user
     _set_password(user, new, "password.reset", _("Reset password by email link"))
     token.used_at = utcnow()
-    db.session.commit()
     return user
 
 
 def _ip():
-    return (request.remote_addr or "")[:64]
+    return (request.remote_addr or "")[:64] if has_request_context() else ""

@@ -1,10 +1,10 @@
-"""Sign-in, sign-out, password reset, invitations, one's account; organisers' user list."""
+"""Sign-in, sign-out, password reset, accepting an invitation, one's account (the
+organisers' user pages, on the same blueprint: manage.py)."""
 
 from flask import (
     Blueprint,
     abort,
     current_app,
-    flash,
     g,
     redirect,
     request,
@@ -14,13 +14,12 @@ from flask import (
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, logout_user
 
-from wenevents.accounts import forms, services
-from wenevents.accounts.models import INVITE, RESET, User
-from wenevents.accounts.permissions import organiser_required
+from wenevents.accounts import forms, invitations, services
+from wenevents.accounts.models import INVITE, RESET
 from wenevents.extensions import db, limiter
-from wenevents.htmx import is_htmx, render
-from wenevents.networks.services import search_networks
+from wenevents.htmx import finish, render
 from wenevents.security import link_invalid, safe_next, stash_token
+from wenevents.web import acting_user
 
 bp = Blueprint("accounts", __name__)
 
@@ -30,20 +29,26 @@ def _role_labels():
     return {"role_labels": forms.ROLE_LABELS}
 
 
-def _login_account_key():
-    """Count failed sign-ins per account, whatever address they come from."""
-    return "login:" + services.normalise_email(request.form.get("email", ""))[:320]
+def _guesses_per_account(key_func):
+    """Wrong passwords counted per account, whatever address they come from, and shared
+    by the sign-in form and *My account* (its current password): one budget per account.
+    Only failures count."""
+    return limiter.shared_limit(
+        lambda: current_app.config["LOGIN_LIMIT_PER_ACCOUNT"],
+        scope="login-account",
+        methods=["POST"],
+        key_func=key_func,
+        deduct_when=lambda _response: g.get("login_failed", False),
+    )
+
+
+def _account_key(email):
+    return "login:" + services.normalise_email(email)[:320]
 
 
 @bp.route("/login", methods=["GET", "POST"])
 @limiter.limit(lambda: current_app.config["LOGIN_LIMIT_PER_IP"], methods=["POST"])
-@limiter.limit(
-    lambda: current_app.config["LOGIN_LIMIT_PER_ACCOUNT"],
-    methods=["POST"],
-    key_func=_login_account_key,
-    deduct_when=lambda _response: g.get("login_failed", False),
-    scope="login-account",
-)
+@_guesses_per_account(lambda: _account_key(request.form.get("email", "")))
 def login():
     """Sign in with email and password; the same answer for unknown and known addresses."""
     form = forms.LoginForm()
@@ -53,6 +58,7 @@ def login():
         if user:
             services.sign_in(user)
             return redirect(safe_next(request.args.get("next")), 303)
+        db.session.commit()  # the failed attempt's audit entry
         g.login_failed = failed = True
     return render("accounts/login.html", form=form, failed=failed)
 
@@ -72,8 +78,7 @@ def logout():
         db.session.commit()
     logout_user()
     session.clear()
-    flash(_("You are signed out."), "success")
-    return redirect(url_for("meetings.home"), 303)
+    return finish(_("You are signed out."), url_for("meetings.home"))
 
 
 @bp.route("/forgot-password", methods=["GET", "POST"])
@@ -106,9 +111,9 @@ def reset_password_form():
         except services.AccountError as error:
             form.password.errors.append(str(error))
         else:
+            db.session.commit()
             session.pop("reset_token", None)
-            flash(_("Your password is changed. Sign in with it now."), "success")
-            return redirect(url_for("accounts.login"), 303)
+            return finish(_("Your password is changed. Sign in with it now."), url_for(".login"))
     return render("accounts/reset_password.html", form=form, email=token.email)
 
 
@@ -127,159 +132,60 @@ def accept_invitation():
     form = forms.AcceptInvitationForm()
     if form.validate_on_submit():
         try:
-            user = services.accept_invitation(token, form.name.data, form.password.data)
+            user = invitations.accept_invitation(token, form.name.data, form.password.data)
         except services.AccountError as error:
             form.password.errors.append(str(error))
         else:
-            services.sign_in(user)
-            flash(_("Welcome, %(name)s. Your account is ready.", name=user.name), "success")
-            return redirect(url_for("accounts.account"), 303)
-    return render("accounts/accept_invitation.html", form=form, token=token)
+            db.session.commit()
+            session.pop("invite_token", None)
+            # An emailed link never signs in an account with a password (it may be an
+            # organiser's): the new password does, once, here.
+            message = _(
+                "Welcome, %(name)s. Your account is ready: sign in with your new password.",
+                name=user.name,
+            )
+            return finish(message, url_for(".login", next=url_for(".account")))
+    return render(
+        "accounts/accept_invitation.html", form=form, token=token, name=invitations.series_name()
+    )
 
 
 @bp.route("/account", methods=["GET", "POST"])
 @login_required
+@_guesses_per_account(lambda: _account_key(getattr(current_user, "email", "")))
 def account():
-    """One's own account: role, networks, and changing the password."""
+    """One's own account: role, networks, and changing the password. An account without
+    a password (see registration.confirm) is offered a link to choose one instead."""
+    user = acting_user()
+    if not user.password_hash:
+        return render("accounts/account.html", form=None)
     form = forms.ChangePasswordForm()
     if form.validate_on_submit():
-        user = current_user._get_current_object()
         try:
             services.change_password(user, form.current.data, form.password.data)
         except services.AccountError as error:
+            db.session.commit()  # a wrong current password is audited
+            g.login_failed = error.field == "current"
             field = form.current if error.field == "current" else form.password
             field.errors.append(str(error))
         else:
-            # Every session ended, this one too; start a fresh one for this browser.
+            # Every session ended, this one too; start a fresh one for this browser (and
+            # commit the new password with it).
             services.sign_in(user)
-            flash(_("Your password is changed. Other devices are signed out."), "success")
-            return redirect(url_for("accounts.account"), 303)
+            message = _("Your password is changed. Other devices are signed out.")
+            return finish(message, url_for(".account"))
     return render("accounts/account.html", form=form)
 
 
-# Organisers: users ----------------------------------------------------------------------
-
-
-def _page():
-    return max(1, min(request.args.get("page", 1, type=int) or 1, 10_000))
-
-
-@bp.get("/manage/users")
-@organiser_required
-def users():
-    """Every user, searchable as one types; invite a person; pending invitations."""
-    q = request.args.get("q", "")
-    found, total = services.search_users(q, _page())
-    invite_form = forms.InviteForm().set_network_choices(search_networks())
-    return render(
-        "accounts/users.html",
-        block="results",
-        target="user-results",
-        users=found,
-        total=total,
-        q=q,
-        page=_page(),
-        per_page=services.USERS_PER_PAGE,
-        invite_form=invite_form,
-        invitations=services.pending_invitations(),
+@bp.post("/account/password-link")
+@login_required
+@limiter.limit(lambda: current_app.config["RESET_LIMIT"])
+def password_link():
+    """Mail oneself a link to choose a password: a session opened by an emailed link (no
+    password known) must not be enough to set one, the mailbox decides."""
+    services.request_reset(current_user.email)
+    message = _(
+        "We are sending a link to %(email)s: open it to choose your password.",
+        email=current_user.email,
     )
-
-
-@bp.post("/manage/users/invite")
-@organiser_required
-@limiter.limit(lambda: current_app.config["INVITE_LIMIT"])
-def invite():
-    """Send an invitation; errors come back at the fields of the same form."""
-    form = forms.InviteForm().set_network_choices(search_networks())
-    sent_to = None
-    if form.validate_on_submit():
-        try:
-            services.invite(
-                form.email.data,
-                form.role.data,
-                services.networks_by_ids(form.networks.data),
-                by=current_user._get_current_object(),
-            )
-        except services.AccountError as error:
-            form.email.errors.append(str(error))
-        else:
-            sent_to = services.normalise_email(form.email.data)
-            if not is_htmx():
-                flash(_("Invitation sent to %(email)s.", email=sent_to), "success")
-                return redirect(url_for("accounts.users"), 303)
-            form = forms.InviteForm(formdata=None).set_network_choices(search_networks())
-    if is_htmx():
-        return render(
-            "accounts/users.html",
-            block="invite",
-            invite_form=form,
-            sent_to=sent_to,
-            invitations=services.pending_invitations(),
-            oob_invitations=True,
-        )
-    found, total = services.search_users("", 1)
-    return render(
-        "accounts/users.html",
-        users=found,
-        total=total,
-        q="",
-        page=1,
-        per_page=services.USERS_PER_PAGE,
-        invite_form=form,
-        invitations=services.pending_invitations(),
-    )
-
-
-def _user_or_404(user_id):
-    return db.get_or_404(User, user_id)
-
-
-@bp.route("/manage/users/<int:user_id>", methods=["GET", "POST"])
-@organiser_required
-def edit_user(user_id):
-    """Change a user's role and networks, in place in the list (or on its own page)."""
-    user = _user_or_404(user_id)
-    form = forms.UserRoleForm(obj=None if request.method == "POST" else user)
-    form.set_network_choices(search_networks())
-    if request.method == "GET":
-        form.networks.data = [n.id for n in user.networks]
-    if form.validate_on_submit():
-        services.update_user(
-            user,
-            form.role.data,
-            services.networks_by_ids(form.networks.data),
-            by=current_user._get_current_object(),
-        )
-        db.session.commit()
-        if not is_htmx():
-            flash(_("Saved %(email)s.", email=user.email), "success")
-            return redirect(url_for("accounts.users"), 303)
-        return render("accounts/_user_row.html", block="row", user=user)
-    return render("accounts/user_edit.html", block="edit_row", target=None, user=user, form=form)
-
-
-@bp.get("/manage/users/<int:user_id>/row")
-@organiser_required
-def user_row(user_id):
-    """The user's row as listed (what "Cancel" puts back); the list page without htmx."""
-    user = _user_or_404(user_id)
-    if not is_htmx():
-        return redirect(url_for("accounts.users", q=user.email), 303)
-    return render("accounts/_user_row.html", block="row", user=user)
-
-
-@bp.post("/manage/users/<int:user_id>/disabled")
-@organiser_required
-def set_disabled(user_id):
-    """Disable (the user is signed out at once) or enable an account."""
-    user = _user_or_404(user_id)
-    disable = request.form.get("disabled") == "1"
-    try:
-        services.set_disabled(user, disable, by=current_user._get_current_object())
-    except services.AccountError as error:
-        db.session.rollback()
-        abort(409, description=str(error))
-    db.session.commit()
-    if is_htmx():
-        return render("accounts/_user_row.html", block="row", user=user)
-    return redirect(url_for("accounts.users"), 303)
+    return finish(message, url_for(".account"))

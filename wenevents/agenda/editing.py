@@ -1,4 +1,7 @@
-"""Rules of the draft agenda: numbering, ordering, times and the warnings beside them."""
+"""Rules of the draft agenda: numbering, ordering, times and the warnings beside them.
+
+Changes are flushed, never committed: the view (or command) that asked commits once.
+"""
 
 from collections import defaultdict
 from datetime import date, datetime, timedelta
@@ -8,11 +11,11 @@ from flask_babel import gettext as _
 from sqlalchemy import bindparam, func, select
 from sqlalchemy.orm.exc import StaleDataError
 
+from wenevents import signals
 from wenevents.agenda import releases
 from wenevents.agenda.models import AgendaItem, Session
 from wenevents.audit.services import record
 from wenevents.extensions import db
-from wenevents.uploads.models import Document
 
 
 def renumber(meeting):
@@ -68,14 +71,13 @@ def item_of(meeting, item_id):
     return item
 
 
-def slides_of(items):
-    """How many uploaded files hang on these items (they are kept when the items go)."""
+def slides_of(meeting, items):
+    """How many uploaded files hang on these items (they are kept when the items go); the
+    uploads answer (signals.agenda_item_files)."""
     ids = [item.id for item in items]
     if not ids:
         return 0
-    return db.session.scalar(
-        select(func.count(Document.id)).where(Document.agenda_item_id.in_(ids))
-    )
+    return sum(signals.answers(signals.agenda_item_files, meeting, item_ids=ids))
 
 
 # -- Sessions -----------------------------------------------------------------------
@@ -108,6 +110,8 @@ def _flush(thing):
     try:
         db.session.flush()
     except StaleDataError:
+        # A failed flush leaves the session unusable: rolled back here (nothing else is
+        # pending in an editor request) to read the version that won.
         db.session.rollback()
         raise StaleEdit(db.session.get(type(thing), thing.id)) from None
 
@@ -121,7 +125,7 @@ def _clean(values, fields):
 
 
 def save_session(meeting, session, values, opened_version=None, by=None):
-    """Create (``session`` None) or update a session; renumber; commit.
+    """Create (``session`` None) or update a session; renumber.
 
     Raises StaleEdit when someone else saved the session after ``opened_version``.
     """
@@ -140,9 +144,7 @@ def save_session(meeting, session, values, opened_version=None, by=None):
         f"{meeting.acronym}: {values.get('title', '')}",
         target=session,
         actor=by,
-        commit=False,
     )
-    db.session.commit()
     return session
 
 
@@ -161,13 +163,11 @@ def delete_session(session, by=None):
         f"{meeting.acronym}: session {session.number} {session.title}",
         target=session,
         actor=by,
-        commit=False,
         items=len(session.items),
     )
     db.session.delete(session)
     db.session.flush()
     renumber(meeting)
-    db.session.commit()
 
 
 def _day_sessions(meeting, day):
@@ -186,12 +186,16 @@ def _lay_out(sessions, order):
     """
     gaps = [_minutes_between(a.ends_at, b.starts_at) for a, b in pairwise(sessions)]
     clock = datetime.combine(sessions[0].day, sessions[0].starts_at)
+    slots = []
     for index, session in enumerate(order):
         length = timedelta(minutes=session.minutes)
         if clock.date() != session.day or (clock + length).date() != session.day:
             raise ValueError("the new order does not fit in the day")
-        session.starts_at, session.ends_at = clock.time(), (clock + length).time()
+        slots.append((session, clock.time(), (clock + length).time()))
         clock += length + timedelta(minutes=gaps[index] if index < len(gaps) else 0)
+    # Set only once all fit: a refused order leaves every session as it was.
+    for session, starts_at, ends_at in slots:
+        session.starts_at, session.ends_at = starts_at, ends_at
 
 
 def _minutes_between(earlier, later):
@@ -217,7 +221,6 @@ def reorder_sessions(meeting, day, session_ids, by=None):
     try:
         _lay_out(sessions, order)
     except ValueError:
-        db.session.rollback()
         return False
     db.session.flush()
     renumber(meeting)
@@ -226,9 +229,7 @@ def reorder_sessions(meeting, day, session_ids, by=None):
         f"{meeting.acronym}: {day.isoformat()}",
         target=meeting,
         actor=by,
-        commit=False,
     )
-    db.session.commit()
     return True
 
 
@@ -248,7 +249,7 @@ def move_session(session, step, by=None):
 
 
 def save_item(session, item, values, opened_version=None, by=None):
-    """Create (``item`` None, at the end of ``session``) or update an item; commit.
+    """Create (``item`` None, at the end of ``session``) or update an item.
 
     ``values["session"]`` (a Session of the same meeting) moves it to another session's end.
     """
@@ -265,8 +266,7 @@ def save_item(session, item, values, opened_version=None, by=None):
     if target.id != item.session_id:
         _place_items(target, [i.id for i in target.items] + [item.id])
     meeting = target.meeting
-    record(action, f"{meeting.acronym}: {item.title}", target=item, actor=by, commit=False)
-    db.session.commit()
+    record(action, f"{meeting.acronym}: {item.title}", target=item, actor=by)
     return item
 
 
@@ -285,12 +285,10 @@ def delete_item(item, by=None):
         f"{session.meeting.acronym}: {item.title}",
         target=item,
         actor=by,
-        commit=False,
     )
     db.session.delete(item)
     db.session.flush()
     _place_items(session, [i.id for i in session.items if i is not item])
-    db.session.commit()
 
 
 def _place_items(session, item_ids):
@@ -337,9 +335,7 @@ def reorder_items(session, item_ids, by=None):
         f"{meeting.acronym}: session {session.number}",
         target=session,
         actor=by,
-        commit=False,
     )
-    db.session.commit()
 
 
 def move_item(item, step, by=None):

@@ -1,7 +1,6 @@
 """Forms of the agenda editor: a session, an item, publishing, importing a schedule."""
 
 from flask_babel import format_date
-from flask_babel import lazy_gettext as _l
 from flask_wtf.file import FileField, FileRequired
 from wtforms import (
     BooleanField,
@@ -20,6 +19,8 @@ from wtforms.widgets import HiddenInput
 
 from wenevents.agenda.models import BREAK, DISCUSSION, PRESENTATION
 from wenevents.forms import Form
+from wenevents.i18n import lazy_gettext as _l
+from wenevents.text import to_id
 
 KIND_LABELS = {
     PRESENTATION: _l("Presentation by a network"),
@@ -33,10 +34,7 @@ class VersionedForm(Form):
     version = HiddenField()
 
     def opened_version(self):
-        try:
-            return int(self.version.data)
-        except (TypeError, ValueError):
-            return None
+        return to_id(self.version.data)
 
 
 class SessionForm(VersionedForm):

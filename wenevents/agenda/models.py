@@ -1,12 +1,13 @@
 """The agenda of a meeting: numbered sessions and the items inside them."""
 
+import secrets
 import uuid
 from datetime import date, datetime, time, timedelta
 
 from sqlalchemy import JSON, CheckConstraint, ForeignKey, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from wenevents.accounts.models import utcnow
+from wenevents.clock import utcnow
 from wenevents.extensions import db
 
 PRESENTATION, DISCUSSION, BREAK = "presentation", "discussion", "break"
@@ -18,17 +19,39 @@ def new_uid():
     return str(uuid.uuid4())
 
 
+# A session's public address: a letter, then seven letters or digits, none that read alike
+# (no i, l, o, 0, 1); never all digits, so it cannot be mistaken for a session number.
+REF_LETTERS = "abcdefghjkmnpqrstuvwxyz"
+REF_ALPHABET = REF_LETTERS + "23456789"
+REF_PATTERN = r"[a-z][a-z0-9]{7}"
+
+
+def new_ref():
+    """A short random public id for a session: ``k4mz8q2x``. Unique per meeting."""
+    return secrets.choice(REF_LETTERS) + "".join(secrets.choice(REF_ALPHABET) for _ in range(7))
+
+
+def ref_of(uid):
+    """The ref of a released session that has none stored: derived from its uid, the
+    same every time (a snapshot made before refs existed)."""
+    return "s" + uid.replace("-", "")[:7]
+
+
 class Session(db.Model):
     """A numbered session; times are wall-clock times in the meeting's time zone."""
 
     __tablename__ = "sessions"
     __table_args__ = (
         UniqueConstraint("meeting_id", "number"),
+        UniqueConstraint("meeting_id", "ref", name="uq_sessions_meeting_id_ref"),
         CheckConstraint("ends_at > starts_at", name="times_in_order"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     uid: Mapped[str] = mapped_column(String(36), unique=True, default=new_uid)
+    # The session's address (/<meeting>/sessions/<ref>): kept for good, whatever its number
+    # becomes when sessions are added, moved or imported before it; copied by a clone.
+    ref: Mapped[str] = mapped_column(String(8), default=new_ref)
     meeting_id: Mapped[int] = mapped_column(ForeignKey("meetings.id", ondelete="CASCADE"))
     number: Mapped[int]
     title: Mapped[str] = mapped_column(String(300))

@@ -13,17 +13,21 @@ from datetime import date, datetime, time
 from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload, selectinload
 
-from wenevents.accounts.models import utcnow
-from wenevents.agenda.models import AgendaItem, Release, Session
+from wenevents.agenda.models import AgendaItem, Release, Session, ref_of
 from wenevents.audit.services import record
+from wenevents.clock import utcnow
 from wenevents.extensions import db
+from wenevents.locks import meeting_lock
 from wenevents.meetings.models import PUBLISHED, Meeting
 
 ADDED, MOVED, CHANGED, CANCELLED = "added", "moved", "changed", "cancelled"
+# A session whose number changed (one added, moved or cancelled before it): its address,
+# by ref, stays; an address by number now names another session.
+RENUMBERED = "renumbered"
 # Fields whose change means the thing happens somewhere or sometime else.
 PLACE_FIELDS = ("day", "starts_at", "ends_at", "room", "session")
 # Bookkeeping, not content: a change here alone is no change.
-BOOKKEEPING = ("sequence", "modified", "items")
+BOOKKEEPING = ("sequence", "modified", "items", "ref")
 
 
 # -- Reading a release --------------------------------------------------------------
@@ -66,6 +70,7 @@ class PublicSession:
     """A session as released; a closed one carries its number, time and room only."""
 
     uid: str
+    ref: str
     number: int
     title: str
     description: str
@@ -103,6 +108,7 @@ def sessions_of(release):
         day = date.fromisoformat(raw["day"])
         session = PublicSession(
             uid=raw["uid"],
+            ref=raw.get("ref") or ref_of(raw["uid"]),
             number=raw["number"],
             title=raw["title"],
             description=raw["description"],
@@ -160,6 +166,18 @@ def latest_release(acronym):
     return db.session.scalars(query).first()
 
 
+def releases_by_acronym(acronym):
+    """Every release of a published meeting, newest first, with the meeting; one query."""
+    query = (
+        select(Release)
+        .join(Release.meeting)
+        .where(Meeting.acronym == acronym, Meeting.status == PUBLISHED)
+        .order_by(Release.number.desc())
+        .options(joinedload(Release.meeting))
+    )
+    return db.session.scalars(query).all()
+
+
 def latest_releases(meeting_ids):
     """``{meeting_id: latest release}`` for these meetings, in one query."""
     if not meeting_ids:
@@ -212,6 +230,7 @@ def _draft_snapshot(sessions):
     for session in sessions:
         entry = {
             "uid": session.uid,
+            "ref": session.ref,
             "number": session.number,
             "day": session.day.isoformat(),
             "starts_at": _clock(session.starts_at),
@@ -345,13 +364,18 @@ def changes_between(previous, snapshot):
                 {"action": CHANGED, "uid": uid, **describe(entry, sessions_after)}
                 | {"fields": fields}
             )
+        if "items" in entry and old["number"] != entry["number"]:
+            changes.append(
+                {"action": RENUMBERED, "uid": uid, **describe(entry, sessions_after)}
+                | {"before_number": old["number"]}
+            )
     for uid, old in before.items():
         if uid not in after:
             changes.append(
                 {"action": CANCELLED, "uid": uid, **describe(old, sessions_before)}
                 | {"before": place(old, sessions_before)}
             )
-    order = {ADDED: 1, MOVED: 2, CHANGED: 3, CANCELLED: 4}
+    order = {ADDED: 1, MOVED: 2, CHANGED: 3, CANCELLED: 4, RENUMBERED: 5}
     changes.sort(key=lambda c: (c["what"] != "session", order[c["action"]], c["number"] or 0))
     return changes
 
@@ -373,36 +397,66 @@ def pending_changes(meeting):
     return changes_between(latest.snapshot if latest else None, snapshot), latest
 
 
-def publish(meeting, by=None, note=""):
+class PublishedMeanwhile(Exception):
+    """Another organiser published while this one looked at the draft: nothing was made.
+
+    ``number``, ``by`` (a name or address, "" if unknown) and ``changes`` say what theirs
+    was, for the message.
+    """
+
+    def __init__(self, number, by, changes):
+        super().__init__(f"release {number} was published meanwhile")
+        self.number, self.by, self.changes = number, by, changes
+
+
+def publish(meeting, by=None, note="", seen=None):
     """Make the next release from the draft; None when nothing changed since the last.
 
     The first release is made even from an empty draft, so an organiser can announce
-    that the schedule is published.
+    that the schedule is published. Under the meeting's lock (wenevents/locks.py), held
+    until the caller commits, so two organisers publishing at once make one release after
+    the other, never the same number twice. ``seen``: the number of the latest release
+    when the publisher's page was made (0: none); if another was published since,
+    PublishedMeanwhile says which (the lock is released at once), rather than publishing
+    what they did not review.
     """
-    latest = _latest_of(meeting)
-    snapshot = _draft_snapshot(draft_sessions(meeting))
-    changes = changes_between(latest.snapshot if latest else None, snapshot)
-    if latest is not None and not changes:
-        return None
-    now = utcnow().replace(microsecond=0)
-    _stamp(snapshot, latest.snapshot if latest else None, now)
-    release = Release(
-        meeting=meeting,
-        number=(latest.number + 1) if latest else 1,
-        created_at=now,
-        created_by=by,
-        note=note.strip()[:500],
-        snapshot=snapshot,
-        changes=changes,
-    )
-    db.session.add(release)
-    record(
-        "agenda.published",
-        f"{meeting.acronym}: release {release.number}, {len(changes)} changes",
-        target=meeting,
-        actor=by,
-        commit=False,
-        release=release.number,
-    )
-    db.session.commit()
-    return release
+    with meeting_lock(meeting.id):
+        # Read what is committed now, not what this request loaded before the wait.
+        db.session.expire_all()
+        latest = _latest_of(meeting)
+        if seen is not None and (latest.number if latest else 0) != seen:
+            raise PublishedMeanwhile(
+                latest.number if latest else 0,
+                _publisher(latest),
+                len(latest.changes) if latest else 0,
+            )
+        snapshot = _draft_snapshot(draft_sessions(meeting))
+        changes = changes_between(latest.snapshot if latest else None, snapshot)
+        if latest is not None and not changes:
+            return None
+        now = utcnow().replace(microsecond=0)
+        _stamp(snapshot, latest.snapshot if latest else None, now)
+        release = Release(
+            meeting=meeting,
+            number=(latest.number + 1) if latest else 1,
+            created_at=now,
+            created_by=by,
+            note=note.strip()[:500],
+            snapshot=snapshot,
+            changes=changes,
+        )
+        db.session.add(release)
+        record(
+            "agenda.published",
+            f"{meeting.acronym}: release {release.number}, {len(changes)} changes",
+            target=meeting,
+            actor=by,
+            release=release.number,
+        )
+        db.session.flush()
+        return release
+
+
+def _publisher(release):
+    author = release.created_by if release else None
+    return (author.name or author.email) if author else ""

@@ -7,13 +7,14 @@ release in one query (two before the first release), whatever the size of the ag
 
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime
-from functools import lru_cache
 from itertools import groupby
-from zoneinfo import ZoneInfo, available_timezones
+from zoneinfo import ZoneInfo
 
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from sqlalchemy import select
 
+from wenevents import timezones
 from wenevents.agenda import releases
 from wenevents.agenda.models import PRESENTATION
 from wenevents.extensions import db
@@ -60,44 +61,102 @@ def sessions_by_day(meeting, sessions):
     return [(day, by_day.pop(day, [])) for day in meeting.days] + sorted(by_day.items())
 
 
-def public_session(acronym, number):
-    """``(meeting, release, session)`` for one released session, or None."""
+def public_session(acronym, ref):
+    """``(meeting, release, session)`` for one released session, by its ref, or None."""
     found = released_agenda(acronym)
     if found is None:
         return None
     meeting, release, sessions = found
     for session in sessions:
-        if session.number == number:
+        if session.ref == ref:
             return meeting, release, session
     return None
+
+
+@dataclass
+class NumberLookup:
+    """What an address by session number (the old form) names.
+
+    ``session``: the one released session the number has always named, to redirect to;
+    None when the number named different sessions over the releases (``named``: those of
+    them still on the agenda, each with its number now) or names none.
+    """
+
+    meeting: Meeting
+    number: int
+    session: releases.PublicSession | None = None
+    named: list = field(default_factory=list)
+
+
+def session_by_number(acronym, number):
+    """Which session ``/<acronym>/sessions/<number>`` names, over every release; None
+    (404) for an unknown meeting or before the first release. One query."""
+    history = releases.releases_by_acronym(acronym)
+    if not history:
+        return None
+    latest = releases.sessions_of(history[0])
+    now = {session.uid: session for session in latest}
+    uids = list(
+        dict.fromkeys(
+            entry["uid"]
+            for release in history
+            for entry in release.snapshot["sessions"]
+            if entry["number"] == number
+        )
+    )
+    lookup = NumberLookup(meeting=history[0].meeting, number=number)
+    if len(uids) == 1 and uids[0] in now:
+        lookup.session = now[uids[0]]
+    else:
+        lookup.named = [now[uid] for uid in uids if uid in now]
+    return lookup
 
 
 # -- Time zones ---------------------------------------------------------------------
 
 
-@lru_cache(maxsize=1)
-def _zones():
-    """``{lower-case name: name}`` of every IANA zone the system knows (read once)."""
-    return {name.lower(): name for name in available_timezones()}
-
-
 def viewer_zone(name, meeting):
     """``(zone, notice)`` for a ``?tz=`` value: the zone to show times in, or None for the
-    meeting's own; a notice when the name is not a known IANA zone (then it is ignored)."""
+    meeting's own; a notice when the text names no zone, or several (then it is ignored)."""
+    zone, notice, candidates = viewer_zone_choice(name, meeting)
+    if candidates:  # no field to list them at: name them in the notice
+        notice += " " + ", ".join(f"{c.city} ({c.key})" for c in candidates)
+    return zone, notice
+
+
+def viewer_zone_choice(name, meeting):
+    """``(zone, notice, candidates)`` for a ``?tz=`` value: an IANA name or a city in the
+    reader's language (``timezones.resolve``); the candidates when it names several."""
     name = (name or "").strip()
     if not name:
-        return None, None
-    known = _zones().get(name[:64].lower())
-    if known is None:
-        return None, _(
-            "“%(name)s” is not a time zone we know, so times are shown in the meeting’s own "
-            "(%(zone)s). Use a name such as Europe/Paris or Asia/Bangkok.",
-            name=name[:64],
-            zone=meeting.timezone,
+        return None, None, []
+    found = timezones.resolve(name, str(get_locale() or "en"))
+    if found.candidates:
+        return (
+            None,
+            _(
+                "“%(name)s” could be several time zones, so times are shown in the meeting’s "
+                "own (%(zone)s). Choose one:",
+                name=name[:64],
+                zone=meeting.timezone,
+            ),
+            found.candidates,
         )
-    if known == meeting.timezone:
-        return None, None
-    return ZoneInfo(known), None
+    if found.key is None:
+        return (
+            None,
+            _(
+                "“%(name)s” is not a time zone we know, so times are shown in the meeting’s "
+                "own (%(zone)s). Type a city, such as Paris or Bangkok, or a zone name such "
+                "as Europe/Paris.",
+                name=name[:64],
+                zone=meeting.timezone,
+            ),
+            [],
+        )
+    if found.key == meeting.timezone:
+        return None, None, []
+    return ZoneInfo(found.key), None, []
 
 
 # -- Now and next ---------------------------------------------------------------------
@@ -247,6 +306,14 @@ class SchedulePage:
     clock: Clock = field(default_factory=Clock)
     notices: list = field(default_factory=list)
     status: int = 200
+    tz_text: str = ""  # what the viewer typed for a zone, shown again when it names none
+    tz_error: str | None = None  # said at the zone field
+    tz_candidates: list = field(default_factory=list)  # [timezones.Zone] it may have meant
+
+    @property
+    def zones(self):
+        """The zones the zone field offers, with their cities in the reader's language."""
+        return timezones.zone_list(str(get_locale() or "en"))
 
     @property
     def tz(self):
@@ -281,9 +348,11 @@ def schedule_page(acronym, day="", network="", tz="", now=None):
     meeting, release, sessions = found
     now = now or now_utc()
     page = SchedulePage(meeting=meeting, release=release)
-    page.view_tz, notice = viewer_zone(tz, meeting)
-    page.notices += [notice] if notice else []
+    page.view_tz, page.tz_error, page.tz_candidates = viewer_zone_choice(tz, meeting)
+    page.tz_text = (tz or "").strip()[:64] if page.tz_error else ""
     if release is None:
+        # No zone field on a schedule not published: the notice says it instead.
+        page.notices += [page.tz_error] if page.tz_error else []
         return page
     page.networks = presenting_networks(sessions)
     slug = (network or "").strip()
@@ -327,9 +396,9 @@ class SessionPage:
         return self.clock.live and self.session.day == self.today
 
 
-def session_page(acronym, number, tz="", now=None):
+def session_page(acronym, ref, tz="", now=None):
     """One released session with what runs in it now, or None (404)."""
-    found = public_session(acronym, number)
+    found = public_session(acronym, ref)
     if found is None:
         return None
     meeting, release, session = found

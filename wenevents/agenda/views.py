@@ -1,9 +1,13 @@
-"""The public schedule of a meeting and its session pages."""
+"""The public pages of an agenda: the schedule, its sessions, the changelog of releases.
 
-from flask import Blueprint, abort, request
+Its downloads (calendars, PDF, frab's XML and JSON) are in exports_views.py, on the same
+blueprint.
+"""
+
+from flask import Blueprint, abort, make_response, redirect, render_template, request, url_for
 from flask_babel import format_date
 
-from wenevents.agenda import services
+from wenevents.agenda import releases, services
 from wenevents.htmx import render
 
 bp = Blueprint("agenda", __name__)
@@ -43,14 +47,15 @@ def schedule_now(acronym):
     return html, page.status
 
 
-@bp.get("/<acronym:acronym>/sessions/<int:number>")
-def session(acronym, number):
-    """One session; a closed one shows only its number, time and that it is closed.
+@bp.get("/<acronym:acronym>/sessions/<session_ref:ref>")
+def session(acronym, ref):
+    """One session, at its stable address; a closed one shows only its number, time and
+    that it is closed.
 
     While it runs, its programme marks the item now and next and refreshes every minute.
     """
     tz = request.args.get("tz", "")[:100]
-    page = services.session_page(acronym, number, tz=tz) or abort(404)
+    page = services.session_page(acronym, ref, tz=tz) or abort(404)
     return render(
         "agenda/session.html",
         block="programme",
@@ -60,6 +65,43 @@ def session(acronym, number):
         meeting=page.meeting,
         release=page.release,
     )
+
+
+@bp.get("/<acronym:acronym>/sessions/<int:number>")
+def session_by_number(acronym, number):
+    """The old address by number: to the session's own address while the number has
+    always named the same session; else a 404 that lists the sessions it named."""
+    return redirect_by_number(acronym, number, "agenda.session")
+
+
+def redirect_by_number(acronym, number, endpoint):
+    """A 302 from an address by session number to ``endpoint`` at the session's ref (with
+    the same query), or the 404 page that says which sessions the number named."""
+    lookup = services.session_by_number(acronym, number) or abort(404)
+    if lookup.session is None:
+        html = render("agenda/session_number.html", lookup=lookup, meeting=lookup.meeting)
+        return html, 404
+    args = {name: request.args[name][:100] for name in ("tz",) if request.args.get(name)}
+    return redirect(url_for(endpoint, acronym=acronym, ref=lookup.session.ref, **args), 302)
+
+
+@bp.get("/<acronym:acronym>/changelog")
+def changelog(acronym):
+    """Every release of the agenda, newest first, with what each one changed."""
+    meeting, _release, _sessions = services.public_agenda(acronym) or abort(404)
+    return render("agenda/changelog.html", meeting=meeting, releases=releases.releases_of(meeting))
+
+
+@bp.get("/<acronym:acronym>/changelog.atom")
+def changelog_feed(acronym):
+    """The changelog for feed readers: one entry per release."""
+    meeting, _release, _sessions = services.public_agenda(acronym) or abort(404)
+    body = render_template(
+        "agenda/changelog.atom.xml", meeting=meeting, releases=releases.releases_of(meeting)
+    )
+    response = make_response(body)
+    response.mimetype = "application/atom+xml"
+    return response
 
 
 @bp.app_template_filter("short_day")

@@ -5,7 +5,7 @@ from datetime import datetime
 from sqlalchemy import JSON, ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from wenevents.accounts.models import User, utcnow
+from wenevents.clock import utcnow
 from wenevents.extensions import db
 
 
@@ -26,4 +26,5 @@ class AuditEntry(db.Model):
     details: Mapped[dict] = mapped_column(JSON, default=dict)
     ip: Mapped[str] = mapped_column(String(64), default="")
 
-    actor: Mapped[User | None] = relationship()
+    # By name: the audit log sits below accounts and imports none of it.
+    actor: Mapped["User | None"] = relationship("User")  # noqa: F821

@@ -12,10 +12,14 @@ from wenevents.extensions import db
 PAGE_SIZE = 50
 
 
-def record(action, summary="", target=None, actor=None, commit=True, **details):
+def record(action, summary="", target=None, actor=None, ip=None, **details):
     """Add an entry for ``action`` done by ``actor`` (default: the signed-in user).
 
-    Callers pass what happened, never secrets: no passwords, tokens or cookies.
+    Only adds it to the session: the entry is committed with the work it records, by the
+    view or command that commits once (see docs/architecture.md).
+
+    Callers pass what happened, never secrets: no passwords, tokens or cookies. ``ip``:
+    the client's address, for work done after the request (default: the request's).
     """
     if actor is None and has_request_context() and current_user.is_authenticated:
         actor = current_user._get_current_object()
@@ -27,12 +31,14 @@ def record(action, summary="", target=None, actor=None, commit=True, **details):
         target_type=type(target).__name__.lower() if target is not None else "",
         target_id=str(getattr(target, "id", "") or "") if target is not None else "",
         details=details,
-        ip=(request.remote_addr or "")[:64] if has_request_context() else "",
+        ip=(ip if ip is not None else _request_ip())[:64],
     )
     db.session.add(entry)
-    if commit:
-        db.session.commit()
     return entry
+
+
+def _request_ip():
+    return (request.remote_addr or "") if has_request_context() else ""
 
 
 def search(action="", actor="", day_from=None, day_to=None, page=1):
@@ -59,3 +65,8 @@ def actions():
     """The distinct kinds of action on record, for the filter."""
     prefixes = db.session.scalars(select(AuditEntry.action).distinct()).all()
     return sorted({p.split(".")[0] for p in prefixes} | set(prefixes))
+
+
+def record_denial(_user, what, target=None):
+    """Receiver of ``signals.access_denied``: a refusal is written down."""
+    record("access.denied", what, target=target)

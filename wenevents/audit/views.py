@@ -4,9 +4,10 @@ from datetime import date
 
 from flask import Blueprint, request
 
-from wenevents.accounts.permissions import organiser_required
 from wenevents.audit import services
 from wenevents.htmx import render
+from wenevents.permissions import organiser_required
+from wenevents.text import bounded_int
 
 bp = Blueprint("audit", __name__, url_prefix="/manage/audit")
 
@@ -28,7 +29,7 @@ def index():
         "day_from": _day("from"),
         "day_to": _day("to"),
     }
-    page = max(1, min(request.args.get("page", 1, type=int) or 1, 100_000))
+    page = max(1, min(request.args.get("page", 1, type=bounded_int) or 1, 100_000))
     entries, total = services.search(**filters, page=page)
     return render(
         "audit/index.html",

@@ -2,25 +2,24 @@
 
 What carries over is the skeleton, never what belonged to the old edition's people or
 public: the invited networks (archived ones left out), the sessions and their items
-without chairs or presenters, the document slots without files or links, and the
-registration settings and questions. Every date moves with the meeting: a session on the
-old second day goes on the new second day, the registration window and the upload deadline
-keep their distance from the first day. The new edition is a draft with no agenda release,
-so nothing of it is public until an organiser publishes it.
+without chairs or presenters, the document slots without files or links, the
+registration settings and questions, and the languages materials are expected in. Every
+date moves with the meeting: a session on the old second day goes on the new second day,
+the registration window and the upload deadline keep their distance from the first day.
+The new edition is a draft with no agenda release, so nothing of it is public until an
+organiser publishes it.
 """
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
-from wenevents.agenda.models import AgendaItem, Session
+from wenevents import signals
 from wenevents.audit import services as audit
 from wenevents.extensions import db
 from wenevents.meetings.models import DRAFT, Meeting
-from wenevents.registration.models import Question, RegistrationSettings
-from wenevents.uploads.models import Document
 
 # What the organiser types for the new edition; the rest comes from the old one.
 OWN_FIELDS = (
@@ -29,11 +28,17 @@ OWN_FIELDS = (
 )  # fmt: skip
 # What every edition of a series shares.
 SERIES_FIELDS = ("convener", "partners", "disclaimer")
+# The boxes of the clone form for the higher domains' parts (their cloners read them).
+PARTS = ("copy_sessions", "copy_documents", "copy_registration")
 
 
 @dataclass
 class Summary:
-    """What the clone brought over, for the organiser's message and the audit log."""
+    """What the clone brought over, for the organiser's message and the audit log.
+
+    The networks are the meeting's own; the rest are the counts the higher domains'
+    cloners return (agenda/cloning.py, registration/cloning.py, uploads/cloning.py).
+    """
 
     networks: int = 0
     sessions: int = 0
@@ -46,17 +51,20 @@ class Summary:
     # Items and slots of networks archived since (they take no part in new meetings).
     left_out: int = 0
 
+    def add(self, counts):
+        """Add a cloner's ``{field: count}`` (a flag such as ``registration`` is set)."""
+        known = {f.name for f in fields(self)}
+        for name, value in counts.items():
+            if name not in known:
+                raise ValueError(f"unknown clone count {name!r}")
+            old = getattr(self, name)
+            setattr(self, name, (old or value) if isinstance(old, bool) else old + value)
+
 
 def source_meeting(acronym):
-    """The meeting to copy, with everything a clone reads, in a fixed number of queries."""
+    """The meeting to copy, with its networks (each cloner loads what it copies)."""
     return db.session.scalars(
-        select(Meeting)
-        .where(Meeting.acronym == acronym)
-        .options(
-            selectinload(Meeting.networks),
-            selectinload(Meeting.sessions).selectinload(Session.items),
-            selectinload(Meeting.documents),
-        )
+        select(Meeting).where(Meeting.acronym == acronym).options(selectinload(Meeting.networks))
     ).first()
 
 
@@ -94,7 +102,9 @@ def suggestions(source):
 def clone(source, data, by):
     """Make the new edition from ``source`` and the form's ``data``; ``(meeting, Summary)``.
 
-    One transaction: the caller commits, so a failure leaves nothing half-made.
+    The meeting and its networks are copied here; every higher domain copies its own rows
+    on ``signals.meeting_cloned``. One transaction: the caller commits, so a failure
+    leaves nothing half-made.
     """
     summary = Summary()
     shift = data["start_date"] - source.start_date
@@ -104,65 +114,25 @@ def clone(source, data, by):
         is_demo=False,
         **{f: data[f] for f in OWN_FIELDS},
         **{f: getattr(source, f) for f in SERIES_FIELDS},
+        # A setting, not content: the languages its materials are expected in.
+        materials_languages=source.materials_languages,
     )
     if data.get("copy_networks"):
         meeting.networks = [n for n in source.networks if not n.is_archived]
         summary.networks = len(meeting.networks)
-    invited = {n.id for n in meeting.networks}
-
-    def takes_part(network_id):
-        return network_id is None or network_id in invited
-
-    items = {}
-    if data.get("copy_sessions"):
-        for old in source.sessions:
-            meeting.sessions.append(_session(old, meeting, shift, summary))
-            session = meeting.sessions[-1]
-            for old_item in old.items:
-                if not takes_part(old_item.network_id):
-                    summary.left_out += 1
-                    continue
-                item = AgendaItem(
-                    kind=old_item.kind,
-                    title=old_item.title,
-                    network_id=old_item.network_id,
-                    position=len(session.items),
-                    duration_minutes=old_item.duration_minutes,
-                )
-                session.items.append(item)
-                items[old_item.id] = item
-                summary.items += 1
-            summary.sessions += 1
-    if data.get("copy_documents"):
-        for old in source.documents:
-            if not takes_part(old.network_id):
-                summary.left_out += 1
-                continue
-            meeting.documents.append(
-                Document(
-                    kind=old.kind,
-                    title=old.title,
-                    language=old.language,
-                    network_id=old.network_id,
-                    access=old.access,
-                    embargoed=old.embargoed,
-                    position=old.position,
-                    agenda_item=items.get(old.agenda_item_id),
-                )
-            )
-            summary.documents += 1
-        if source.materials_deadline:
-            meeting.materials_deadline = source.materials_deadline + shift
     db.session.add(meeting)
     db.session.flush()
-    if data.get("copy_registration"):
-        _registration(source, meeting, shift, summary)
+    parts = {part: bool(data.get(part)) for part in PARTS}
+    for counts in signals.answers(
+        signals.meeting_cloned, source, copy=meeting, shift=shift, parts=parts, copied={}
+    ):
+        summary.add(counts or {})
+    db.session.flush()
     audit.record(
         "meeting.clone",
         f"{source.acronym} → {meeting.acronym}",
         target=meeting,
         actor=by,
-        commit=False,
         source=source.acronym,
         networks=summary.networks,
         sessions=summary.sessions,
@@ -174,54 +144,7 @@ def clone(source, data, by):
     return meeting, summary
 
 
-def _session(old, meeting, shift, summary):
-    day = old.day + shift
-    if day > meeting.end_date:
-        day = meeting.end_date
-        summary.moved_to_last_day += 1
-    return Session(
-        number=old.number,
-        title=old.title,
-        description=old.description,
-        objectives=old.objectives,
-        day=max(day, meeting.start_date),
-        starts_at=old.starts_at,
-        ends_at=old.ends_at,
-        room=old.room,
-        is_public=old.is_public,
-    )
-
-
-def _registration(source, meeting, shift, summary):
-    old = source.registration_settings
-    if old is not None:
-        db.session.add(
-            RegistrationSettings(
-                meeting_id=meeting.id,
-                opens_at=old.opens_at + shift if old.opens_at else None,
-                closes_at=old.closes_at + shift if old.closes_at else None,
-                capacity=old.capacity,
-                network_quota=old.network_quota,
-                endorsement_required=old.endorsement_required,
-                auto_promote=old.auto_promote,
-                travel_days=old.travel_days,
-                participants_list=old.participants_list,
-            )
-        )
-        summary.registration = True
-    questions = db.session.scalars(
-        select(Question).where(Question.meeting_id == source.id).order_by(Question.position)
-    ).all()
-    for question in questions:
-        db.session.add(
-            Question(
-                meeting_id=meeting.id,
-                position=question.position,
-                kind=question.kind,
-                label=question.label,
-                help=question.help,
-                required=question.required,
-                choices=list(question.choices or []),
-            )
-        )
-        summary.questions += 1
+def takes_part(meeting, network_id):
+    """Whether a row of ``network_id`` (None: of no network) belongs in the new edition:
+    its network is invited to it (so never an archived one)."""
+    return network_id is None or any(n.id == network_id for n in meeting.networks)

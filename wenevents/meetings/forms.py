@@ -4,7 +4,6 @@ import re
 from functools import cache
 from zoneinfo import available_timezones
 
-from flask_babel import lazy_gettext as _l
 from wtforms import (
     BooleanField,
     DateField,
@@ -17,8 +16,9 @@ from wtforms import (
 )
 from wtforms.validators import InputRequired, Length, NumberRange, Optional, ValidationError
 
+from wenevents.countries import country_choices
 from wenevents.forms import Form
-from wenevents.registration.forms import country_choices
+from wenevents.i18n import lazy_gettext as _l
 
 SLUG = re.compile(r"^[a-z0-9][a-z0-9-]{1,39}$")
 EARLIEST_YEAR, LATEST_YEAR = 1990, 2200

@@ -7,23 +7,20 @@ card with htmx, and every action also works as a plain form and page without Jav
 
 from urllib.parse import urlsplit
 
-from flask import Blueprint, abort, flash, make_response, redirect, request, url_for
+from flask import Blueprint, abort, flash, request, url_for
 from flask_babel import gettext as _
 from flask_babel import ngettext
-from flask_login import current_user
 
-from wenevents.accounts.permissions import organiser_required
 from wenevents.extensions import db
-from wenevents.htmx import is_htmx, render
+from wenevents.htmx import client_redirect, client_refresh, finish, is_htmx, render
 from wenevents.meetings import cloning, services
 from wenevents.meetings.forms import CloneForm, MeetingForm, SeriesForm
 from wenevents.meetings.models import DRAFT, PUBLISHED, MeetingSeries
+from wenevents.permissions import organiser_required
+from wenevents.text import to_id
+from wenevents.web import acting_user
 
 bp = Blueprint("meetings_manage", __name__, url_prefix="/manage/meetings")
-
-
-def _by():
-    return current_user._get_current_object()
 
 
 def _meeting(acronym):
@@ -34,16 +31,11 @@ def _to_list(message=None, anchor=""):
     """After a change that reshapes the list: the list page (htmx: a full load of it)."""
     if message:
         flash(message, "success")
-    url = url_for("meetings_manage.index") + anchor
-    if is_htmx():
-        response = make_response("", 204)
-        if urlsplit(request.headers.get("HX-Current-URL", "")).path == url_for(".index"):
-            # Sent there, the browser would only move to the anchor and not load the list.
-            response.headers["HX-Refresh"] = "true"
-        else:
-            response.headers["HX-Redirect"] = url
-        return response
-    return redirect(url, 303)
+    here = urlsplit(request.headers.get("HX-Current-URL", "")).path
+    if is_htmx() and here == url_for(".index"):
+        # Sent there, the browser would only move to the anchor and not load the list.
+        return client_refresh()
+    return client_redirect(url_for(".index") + anchor)
 
 
 def _meeting_form(meeting=None, **kwargs):
@@ -78,7 +70,7 @@ def add_series():
     form = SeriesForm(prefix="series")
     if form.validate_on_submit():
         try:
-            series = services.save_series(None, form.data, _by())
+            series = services.save_series(None, form.data, acting_user())
         except services.MeetingError as error:
             form.slug.errors.append(str(error))
         else:
@@ -101,7 +93,7 @@ def edit_series(series_id):
     form = SeriesForm(obj=series, prefix="series")
     if form.validate_on_submit():
         try:
-            services.save_series(series, form.data, _by())
+            services.save_series(series, form.data, acting_user())
         except services.MeetingError as error:
             form.slug.errors.append(str(error))
         else:
@@ -118,11 +110,11 @@ def edit_series(series_id):
 def new():
     """A new meeting, as a draft; its networks, sessions and settings come after."""
     form = _meeting_form()
-    if request.method == "GET" and request.args.get("series", type=int):
-        form.series_id.data = request.args.get("series", type=int)
+    if request.method == "GET" and request.args.get("series", type=to_id):
+        form.series_id.data = request.args.get("series", type=to_id)
     if form.validate_on_submit():
         networks = services.networks_by_ids(form.networks.data)
-        meeting = services.save_meeting(None, form.data, networks, _by())
+        meeting = services.save_meeting(None, form.data, networks, acting_user())
         db.session.commit()
         return _to_list(
             _("%(acronym)s created as a draft: only organisers see it.", acronym=meeting.acronym),
@@ -142,7 +134,7 @@ def edit(acronym):
     elif form.validate_on_submit():
         networks = services.networks_by_ids(form.networks.data, meeting)
         try:
-            services.save_meeting(meeting, form.data, networks, _by())
+            services.save_meeting(meeting, form.data, networks, acting_user())
         except services.MeetingError as error:
             db.session.rollback()
             form.acronym.errors.append(str(error))
@@ -161,9 +153,11 @@ def edit(acronym):
 def card(acronym):
     """The meeting's card as listed (what "Cancel" puts back); the list without htmx."""
     meeting = _meeting(acronym)
-    if not is_htmx():
-        return redirect(url_for("meetings_manage.index") + f"#meeting-{acronym}", 303)
-    return render("meetings/_manage_card.html", block="card", meeting=meeting)
+    return finish(
+        None,
+        url_for(".index") + f"#meeting-{acronym}",
+        lambda: render("meetings/_manage_card.html", block="card", meeting=meeting),
+    )
 
 
 @bp.post("/<acronym:acronym>/status")
@@ -174,15 +168,17 @@ def set_status(acronym):
     status = request.form.get("status")
     if status not in (DRAFT, PUBLISHED):
         abort(400)
-    services.set_status(meeting, status, _by())
+    services.set_status(meeting, status, acting_user())
     db.session.commit()
-    if is_htmx():
-        return render("meetings/_manage_card.html", block="card", meeting=meeting, saved=True)
     if meeting.is_published:
         message = _("%(acronym)s is published.", acronym=meeting.acronym)
     else:
         message = _("%(acronym)s is a draft again: only organisers see it.", acronym=acronym)
-    return _to_list(message, f"#meeting-{acronym}")
+    return finish(
+        message,
+        url_for(".index") + f"#meeting-{acronym}",
+        lambda: render("meetings/_manage_card.html", block="card", meeting=meeting, saved=True),
+    )
 
 
 @bp.route("/<acronym:acronym>/delete", methods=["GET", "POST"])
@@ -192,11 +188,13 @@ def delete(acronym):
     meeting = _meeting(acronym)
     reasons = services.delete_blockers(meeting)
     if request.method == "POST" and not reasons:
-        services.delete_meeting(meeting, _by())
+        services.delete_meeting(meeting, acting_user())
         db.session.commit()
-        if is_htmx():
-            return render("meetings/manage_delete.html", block="deleted", acronym=acronym)
-        return _to_list(_("%(acronym)s deleted.", acronym=acronym))
+        return finish(
+            _("%(acronym)s deleted.", acronym=acronym),
+            url_for(".index"),
+            lambda: render("meetings/manage_delete.html", block="deleted", acronym=acronym),
+        )
     status = 409 if request.method == "POST" else 200
     page = render("meetings/manage_delete.html", block="delete", meeting=meeting, reasons=reasons)
     return page, status
@@ -216,7 +214,7 @@ def clone(acronym):
     if request.method == "GET":
         form.timezone.data = source.timezone
     elif form.validate_on_submit():
-        meeting, summary = cloning.clone(source, form.data, _by())
+        meeting, summary = cloning.clone(source, form.data, acting_user())
         db.session.commit()
         return _to_list(_cloned_message(source, meeting, summary), f"#meeting-{meeting.acronym}")
     status = 422 if form.errors else 200

@@ -61,6 +61,9 @@ class Meeting(db.Model):
     status: Mapped[str] = mapped_column(String(20), default=DRAFT)
     # Materials uploaded after this moment (UTC) are accepted and marked late.
     materials_deadline: Mapped[datetime | None]
+    # The languages (of en, fr, es; comma-separated) the meeting's materials are expected
+    # in: the completeness page and reminders count only these as missing.
+    materials_languages: Mapped[str] = mapped_column(String(20), default="en", server_default="en")
     # Demo meetings carry invented facts (times, rooms, presenters); the site says so.
     is_demo: Mapped[bool] = mapped_column(default=False)
     created_at: Mapped[datetime] = mapped_column(server_default=func.now())
@@ -86,6 +89,11 @@ class Meeting(db.Model):
     @property
     def tz(self):
         return ZoneInfo(self.timezone)
+
+    @property
+    def is_past(self):
+        """True once its last day is over in its own zone (a past edition)."""
+        return datetime.now(self.tz).date() > self.end_date
 
     @property
     def days(self):

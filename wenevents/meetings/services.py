@@ -4,15 +4,15 @@ import re
 
 from flask import current_app
 from flask_babel import gettext as _
-from flask_babel import ngettext
 from sqlalchemy import delete as sa_delete
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import joinedload, selectinload
 
+from wenevents import signals
 from wenevents.audit import services as audit
 from wenevents.extensions import db
 from wenevents.meetings.models import DRAFT, PUBLISHED, Meeting, MeetingSeries
-from wenevents.uploads.models import Document
+from wenevents.networks.services import offered
 
 
 def published_editions():
@@ -34,8 +34,9 @@ def published_meeting(acronym):
         .options(
             joinedload(Meeting.series),
             joinedload(Meeting.registration_settings),
+            # A document's network is nearly always one of these: found without a query.
             selectinload(Meeting.networks),
-            selectinload(Meeting.documents).joinedload(Document.network),
+            selectinload(Meeting.documents),
         )
     )
     return db.session.scalars(query).first()
@@ -160,11 +161,7 @@ def meeting_for_organisers(acronym):
 
 def networks_offered(meeting=None):
     """Networks a meeting may invite: active ones, and archived ones it already has."""
-    from wenevents.networks.models import Network
-
-    have = {n.id for n in meeting.networks} if meeting else set()
-    networks = db.session.scalars(select(Network).order_by(Network.acronym)).all()
-    return [n for n in networks if not n.is_archived or n.id in have]
+    return offered(meeting.networks if meeting else ())
 
 
 def networks_by_ids(ids, meeting=None):
@@ -191,7 +188,6 @@ def save_series(series, data, by):
         series.name,
         target=series,
         actor=by,
-        commit=False,
     )
     return series
 
@@ -224,10 +220,10 @@ def save_meeting(meeting, data, networks, by):
         changed.append("networks")
     db.session.flush()
     if created:
-        audit.record("meeting.create", meeting.acronym, target=meeting, actor=by, commit=False)
+        audit.record("meeting.create", meeting.acronym, target=meeting, actor=by)
     elif changed:
         audit.record(
-            "meeting.update", meeting.acronym, target=meeting, actor=by, commit=False,
+            "meeting.update", meeting.acronym, target=meeting, actor=by,
             fields=changed,
         )  # fmt: skip
     return meeting
@@ -239,51 +235,23 @@ def set_status(meeting, status, by):
         return False
     meeting.status = status
     action = "meeting.publish" if status == PUBLISHED else "meeting.unpublish"
-    audit.record(action, meeting.acronym, target=meeting, actor=by, commit=False)
+    audit.record(action, meeting.acronym, target=meeting, actor=by)
     return True
 
 
 def delete_blockers(meeting):
     """Why the meeting cannot be deleted (empty list: it can).
 
-    A meeting may go only while nothing of it has been seen or given: it is a draft, no
-    agenda has been released, nobody registered and no file was uploaded. The skeleton
+    A meeting may go only while nothing of it has been seen or given: it is a draft, and
+    the higher domains have nothing to keep (no agenda released, nobody registered, no
+    file uploaded: each says so on ``signals.meeting_delete_blockers``). The skeleton
     (draft sessions, empty document slots, registration settings) goes with it.
     """
-    from wenevents.agenda.models import Release
-    from wenevents.registration.models import Registration
-    from wenevents.uploads.models import DocumentVersion
-
     reasons = []
     if meeting.is_published:
         reasons.append(_("It is published. Unpublish it first."))
-    releases = db.session.scalar(
-        select(func.count(Release.id)).where(Release.meeting_id == meeting.id)
-    )
-    if releases:
-        reasons.append(
-            ngettext(
-                "Its agenda has been released %(num)d time.",
-                "Its agenda has been released %(num)d times.",
-                releases,
-            )
-        )
-    registrations = db.session.scalar(
-        select(func.count(Registration.id)).where(Registration.meeting_id == meeting.id)
-    )
-    if registrations:
-        reasons.append(
-            ngettext("It has %(num)d registration.", "It has %(num)d registrations.", registrations)
-        )
-    files = db.session.scalar(
-        select(func.count(DocumentVersion.id))
-        .join(DocumentVersion.document)
-        .where(Document.meeting_id == meeting.id)
-    )
-    if files:
-        reasons.append(
-            ngettext("It has %(num)d uploaded file.", "It has %(num)d uploaded files.", files)
-        )
+    for more in signals.answers(signals.meeting_delete_blockers, meeting):
+        reasons.extend(more)
     return reasons
 
 
@@ -292,13 +260,7 @@ def delete_meeting(meeting, by):
     reasons = delete_blockers(meeting)
     if reasons:
         raise MeetingError(reasons)
-    audit.record("meeting.delete", meeting.acronym, target=meeting, actor=by, commit=False)
-    # The settings row's key is the meeting's id, and the ORM would try to blank it out
-    # rather than delete it: delete it first, and let the meeting forget it.
-    from wenevents.registration.models import RegistrationSettings
-
-    db.session.execute(
-        sa_delete(RegistrationSettings).where(RegistrationSettings.meeting_id == meeting.id)
-    )
-    db.session.expire(meeting, ["registration_settings"])
-    db.session.delete(meeting)
+    audit.record("meeting.delete", meeting.acronym, target=meeting, actor=by)
+    # In the database: every table that refers to a meeting deletes its rows with it (ON
+    # DELETE CASCADE), so the skeleton goes without this domain knowing its tables.
+    db.session.execute(sa_delete(Meeting).where(Meeting.id == meeting.id))

@@ -2,9 +2,10 @@
 
 from flask import Blueprint, abort
 
-from wenevents.agenda import releases
+from wenevents import signals
 from wenevents.htmx import render
 from wenevents.meetings import services
+from wenevents.web import acting_user
 
 bp = Blueprint("meetings", __name__)
 
@@ -36,12 +37,15 @@ def meeting(acronym):
     """What, when, where, documents, networks and sessions of one edition."""
     meeting = services.published_meeting(acronym) or abort(404)
     editions, previous, following = services.series_neighbours(meeting)
-    release = releases.latest_release(acronym)
+    # The sessions as released and the link to the upload page are the higher domains'.
+    shown = {"sessions": [], "released": False, "may_upload": False}
+    for values in signals.answers(signals.meeting_page, meeting, user=acting_user()):
+        shown.update(values)
     return render(
         "meetings/meeting.html",
         meeting=meeting,
-        sessions=releases.sessions_of(release) if release else [],
         earlier_editions=[m for m in editions if m.number < meeting.number],
         previous=previous,
         following=following,
+        **shown,
     )

@@ -2,8 +2,8 @@
 
 Pages never read a focal point's contact fields themselves: they get ``Card``s, which hold
 only what the viewer may see. Email and phone numbers are never on a card for someone who
-is not signed in, whatever the focal point's settings say (and the database refuses a
-public setting for them too).
+is not a participant (registration/rules.py: signed in is not enough), whatever the focal
+point's settings say (and the database refuses a public setting for them too).
 """
 
 from dataclasses import dataclass, field
@@ -12,6 +12,8 @@ from flask_babel import gettext as _
 from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import selectinload
 
+from wenevents import signals
+from wenevents.accounts.services import normalise_email
 from wenevents.audit import services as audit
 from wenevents.extensions import db
 from wenevents.networks.models import (
@@ -41,8 +43,12 @@ class ContactError(ValueError):
 
 
 def audience_of(user):
-    """Whom ``user`` counts as: the public, a signed-in participant, or an organiser."""
-    if user is None or not user.is_authenticated:
+    """Whom ``user`` counts as: the public, a participant of any meeting, or an organiser.
+
+    Someone signed in whom nobody has vouched for is the public. Ask once per request.
+    """
+    # Registration owns the rule (registration/rules.py) and sits above networks: ask it.
+    if not signals.first_answer(signals.participant_asked, user, default=False):
         return PUBLIC
     return ORGANISERS if user.is_organiser else PARTICIPANTS
 
@@ -207,10 +213,6 @@ EDITABLE = (
 )
 
 
-def normalise_email(value):
-    return (value or "").strip().lower()
-
-
 def by_email(email, exclude_id=None):
     """The focal point with this address (any case), or None."""
     email = normalise_email(email)
@@ -260,16 +262,13 @@ def save(focal_point, data, networks, by):
         changed.append("networks")
     db.session.flush()
     if created:
-        audit.record(
-            "focal_point.create", focal_point.name, target=focal_point, actor=by, commit=False
-        )
+        audit.record("focal_point.create", focal_point.name, target=focal_point, actor=by)
     elif changed:
         audit.record(
             "focal_point.update",
             focal_point.name,
             target=focal_point,
             actor=by,
-            commit=False,
             fields=changed,
         )
     return focal_point
@@ -277,5 +276,5 @@ def save(focal_point, data, networks, by):
 
 def delete(focal_point, by):
     """Remove a focal point (organisers only; imports never do). Does not commit."""
-    audit.record("focal_point.delete", focal_point.name, target=focal_point, actor=by, commit=False)
+    audit.record("focal_point.delete", focal_point.name, target=focal_point, actor=by)
     db.session.delete(focal_point)

@@ -1,17 +1,15 @@
 """Organisers' focal points: the list with search and filters, add, edit in place, delete,
 and the CSV import (previewed, then confirmed) and export."""
 
-from flask import Blueprint, abort, flash, redirect, request, url_for
+from flask import Blueprint, abort, request, url_for
 from flask_babel import gettext as _
-from flask_login import current_user
+from flask_babel import ngettext
 
-from wenevents.accounts.models import utcnow
-from wenevents.accounts.permissions import organiser_required
+from wenevents import spreadsheets
 from wenevents.audit import services as audit
-from wenevents.exports import spreadsheets
+from wenevents.clock import utcnow
 from wenevents.extensions import db
-from wenevents.htmx import is_htmx, render
-from wenevents.meetings.services import networks_offered
+from wenevents.htmx import finish, render
 from wenevents.networks import contacts, importing
 from wenevents.networks.forms import (
     VISIBILITY_LABELS,
@@ -21,13 +19,13 @@ from wenevents.networks.forms import (
     ImportForm,
 )
 from wenevents.networks.models import ORGANISERS
-from wenevents.web import country_name
+from wenevents.networks.services import offered as networks_offered
+from wenevents.permissions import organiser_required
+from wenevents.security import export_limit
+from wenevents.text import to_id
+from wenevents.web import acting_user, country_name, page_arg
 
 bp = Blueprint("focal_points", __name__, url_prefix="/manage/focal-points")
-
-
-def _by():
-    return current_user._get_current_object()
 
 
 def _focal_point(focal_point_id):
@@ -38,10 +36,6 @@ def filter_form(audience, values):
     """The search and filters from ``values`` (a query string), with their choices."""
     networks, regions, countries = contacts.filter_choices(audience)
     return FilterForm(formdata=values).setup(networks, regions, countries, country_name)
-
-
-def page_number():
-    return max(1, min(request.args.get("page", 1, type=int) or 1, 10_000))
 
 
 def _form(focal_point=None, **kwargs):
@@ -57,7 +51,7 @@ def _save(focal_point, form, offered):
     """Save from a valid form; a clash of addresses goes back to the email field."""
     networks = [offered[i] for i in form.networks.data or [] if i in offered]
     try:
-        saved = contacts.save(focal_point, form.data, networks, _by())
+        saved = contacts.save(focal_point, form.data, networks, acting_user())
     except contacts.ContactError as error:
         db.session.rollback()
         form[error.field].errors.append(str(error))
@@ -72,7 +66,7 @@ def index():
     """Every focal point, searchable as one types and filtered by network, region, country."""
     form = filter_form(ORGANISERS, request.args)
     filters = form.filters()
-    page = page_number()
+    page = page_arg()
     found, total = contacts.search(filters, ORGANISERS, page)
     return render(
         "networks/focal_points.html",
@@ -92,13 +86,13 @@ def index():
 @organiser_required
 def new():
     form, offered = _form()
-    if request.method == "GET" and request.args.get("network", type=int) in offered:
-        form.networks.data = [request.args.get("network", type=int)]
+    if request.method == "GET" and request.args.get("network", type=to_id) in offered:
+        form.networks.data = [request.args.get("network", type=to_id)]
     if form.validate_on_submit():
         saved = _save(None, form, offered)
         if saved is not None:
-            flash(_("%(name)s added.", name=saved.name), "success")
-            return redirect(url_for("focal_points.index", q=saved.email or saved.name), 303)
+            message = _("%(name)s added.", name=saved.name)
+            return finish(message, url_for(".index", q=saved.email or saved.name))
     return render("networks/focal_point_new.html", form=form), 422 if form.errors else 200
 
 
@@ -111,10 +105,11 @@ def edit(focal_point_id):
     if request.method == "GET":
         form.networks.data = [n.id for n in focal_point.networks]
     elif form.validate_on_submit() and _save(focal_point, form, offered) is not None:
-        if not is_htmx():
-            flash(_("%(name)s saved.", name=focal_point.name), "success")
-            return redirect(url_for("focal_points.index", q=focal_point.email), 303)
-        return _card(focal_point, saved=True)
+        return finish(
+            _("%(name)s saved.", name=focal_point.name),
+            url_for(".index", q=focal_point.email),
+            lambda: _card(focal_point, saved=True),
+        )
     status = 422 if form.errors else 200
     page = render(
         "networks/focal_point_edit.html", block="edit", focal_point=focal_point, form=form
@@ -138,9 +133,11 @@ def _card(focal_point, **context):
 def card(focal_point_id):
     """The card as listed (what "Cancel" puts back); the list without htmx."""
     focal_point = _focal_point(focal_point_id)
-    if not is_htmx():
-        return redirect(url_for("focal_points.index", q=focal_point.email or focal_point.name), 303)
-    return _card(focal_point)
+    return finish(
+        None,
+        url_for(".index", q=focal_point.email or focal_point.name),
+        lambda: _card(focal_point),
+    )
 
 
 @bp.route("/<int:focal_point_id>/delete", methods=["GET", "POST"])
@@ -150,17 +147,18 @@ def delete(focal_point_id):
     focal_point = _focal_point(focal_point_id)
     if request.method == "POST":
         name = focal_point.name
-        contacts.delete(focal_point, _by())
+        contacts.delete(focal_point, acting_user())
         db.session.commit()
-        if is_htmx():
-            return render(
+        return finish(
+            _("%(name)s deleted.", name=name),
+            url_for(".index"),
+            lambda: render(
                 "networks/focal_point_delete.html",
                 block="deleted",
                 focal_point_id=focal_point_id,
                 name=name,
-            )
-        flash(_("%(name)s deleted.", name=name), "success")
-        return redirect(url_for("focal_points.index"), 303)
+            ),
+        )
     return render("networks/focal_point_delete.html", block="delete", focal_point=focal_point)
 
 
@@ -186,7 +184,7 @@ def import_csv():
         return _import_page(form, problem.status)
     confirm = None
     if importing.good_rows(plan):
-        confirm = ConfirmImportForm(formdata=None, plan=importing.sign(plan, _by()))
+        confirm = ConfirmImportForm(formdata=None, plan=importing.sign(plan, acting_user()))
     return _import_page(form, plan=plan, confirm=confirm)
 
 
@@ -198,22 +196,24 @@ def confirm_import():
     if not ConfirmImportForm().validate_on_submit():
         abort(400)
     try:
-        rows = importing.unsign(request.form.get("plan"), _by())
-        added, updated = importing.apply(rows, _by())
+        rows = importing.unsign(request.form.get("plan"), acting_user())
+        added, updated = importing.apply(rows, acting_user())
     except importing.ImportProblem as problem:
         db.session.rollback()
         form.file.errors = [str(problem)]
         return _import_page(form, problem.status)
     db.session.commit()
-    flash(
-        _("Imported: %(added)d focal points added, %(updated)d updated.",
-          added=added, updated=updated),
-        "success",
-    )  # fmt: skip
-    return redirect(url_for("focal_points.index"), 303)
+    message = ngettext(
+        "Imported: %(num)d focal point added, %(updated)d updated.",
+        "Imported: %(num)d focal points added, %(updated)d updated.",
+        added,
+        updated=updated,
+    )
+    return finish(message, url_for(".index"))
 
 
 @bp.get("/export.csv")
+@export_limit
 @organiser_required
 def export():
     """The focal points the filter finds (all pages) with every field, audited."""
@@ -221,11 +221,12 @@ def export():
     found, _total = contacts.search(filters, ORGANISERS, per_page=None)
     audit.record(
         "focal_point.export",
-        _("%(num)d focal points as CSV", num=len(found)),
-        actor=_by(),
+        ngettext("%(num)d focal point as CSV", "%(num)d focal points as CSV", len(found)),
+        actor=acting_user(),
         filters=filters.args(),
         rows=len(found),
     )
+    db.session.commit()
     return spreadsheets.csv_response(
         importing.export_rows(found),
         importing.EXPORT_HEADINGS,

@@ -3,7 +3,6 @@
 import re
 from urllib.parse import urlsplit
 
-from flask_babel import lazy_gettext as _l
 from flask_wtf.file import FileField, FileRequired
 from wtforms import (
     EmailField,
@@ -18,13 +17,15 @@ from wtforms import (
 from wtforms.validators import Email, InputRequired, Length, Optional, ValidationError
 from wtforms.widgets import HiddenInput
 
+from wenevents.countries import country_choices
 from wenevents.forms import Form
+from wenevents.i18n import lazy_gettext as _l
 from wenevents.networks.models import ORGANISERS, PARTICIPANTS, PUBLIC
-from wenevents.registration.forms import country_choices
+from wenevents.text import to_id
 
 VISIBILITY_LABELS = {
     PUBLIC: _l("Everyone"),
-    PARTICIPANTS: _l("Signed-in participants"),
+    PARTICIPANTS: _l("Participants (focal points, approved delegates)"),
     ORGANISERS: _l("Organisers only"),
 }
 # An import splits a cell of networks on these, so an acronym may not contain them.
@@ -177,7 +178,7 @@ class FilterForm(Form):
         network = self.network.data
         return Filters(
             q=self.q.data or "",
-            network=int(network) if network and network.isdigit() else None,
+            network=to_id(network),
             region=self.region.data or "",
             country=self.country.data or "",
         )

@@ -18,10 +18,10 @@ from itsdangerous import BadSignature, URLSafeTimedSerializer
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
+from wenevents.accounts.services import normalise_email
 from wenevents.audit import services as audit
-from wenevents.exports.spreadsheets import safe_cell
+from wenevents.countries import NOT_COUNTRIES
 from wenevents.extensions import db
-from wenevents.networks.contacts import normalise_email
 from wenevents.networks.forms import NETWORK_SEPARATORS, PHONE
 from wenevents.networks.models import (
     CONTACT_FIELDS,
@@ -32,7 +32,8 @@ from wenevents.networks.models import (
     FocalPoint,
     Network,
 )
-from wenevents.registration.forms import NOT_COUNTRIES
+from wenevents.spreadsheets import safe_cell
+from wenevents.text import clean_line, stacked_marks
 
 MAX_BYTES = 1_000_000
 MAX_ROWS = 2000
@@ -157,7 +158,7 @@ class _Context:
                 .where(func.lower(FocalPoint.email).in_(chunk))
                 .options(selectinload(FocalPoint.networks))
             ):
-                self.existing[focal_point.email.lower()] = focal_point
+                self.existing[normalise_email(focal_point.email)] = focal_point
         territories = get_locale().territories
         self.countries = {
             code for code in territories if len(code) == 2 and code.isalpha()
@@ -231,7 +232,11 @@ def _check(cells, columns, context):
         errors.append(_("This row contains characters that are not valid text."))
         return {}, [], errors
     for field in TEXT_FIELDS:
-        value = raw.get(field, "")
+        # The forms' rule for one line of text (see text.clean_line), the email apart.
+        value = raw.get(field, "") if field == "email" else clean_line(raw.get(field, ""))
+        if stacked_marks(value):
+            errors.append(_("%(column)s has too many marks stacked on one letter.", column=field))
+            value = ""
         if field in LIMITS and len(value) > LIMITS[field]:
             errors.append(
                 _("%(column)s is longer than %(num)d characters.", column=field, num=LIMITS[field])
@@ -400,7 +405,6 @@ def apply(rows, by):
         "focal_point.import",
         _("%(added)d added, %(updated)d updated", added=added, updated=updated),
         actor=by,
-        commit=False,
         added=added,
         updated=updated,
     )

@@ -4,21 +4,17 @@ Each network is a card; its edit form and the delete question replace the card (
 and each is also a page of its own that works without JavaScript.
 """
 
-from flask import Blueprint, abort, flash, redirect, request, url_for
+from flask import Blueprint, abort, request, url_for
 from flask_babel import gettext as _
-from flask_login import current_user
 
-from wenevents.accounts.permissions import organiser_required
 from wenevents.extensions import db
-from wenevents.htmx import is_htmx, render
+from wenevents.htmx import finish, render
 from wenevents.networks import services
 from wenevents.networks.forms import NetworkForm
+from wenevents.permissions import organiser_required
+from wenevents.web import acting_user
 
 bp = Blueprint("networks_manage", __name__, url_prefix="/manage/networks")
-
-
-def _by():
-    return current_user._get_current_object()
 
 
 def _network(network_id):
@@ -55,15 +51,16 @@ def create():
     form = NetworkForm(prefix="new")
     if form.validate_on_submit():
         try:
-            network = services.save_network(None, form.data, _by())
+            network = services.save_network(None, form.data, acting_user())
         except services.NetworkError as error:
             form[error.field].errors.append(str(error))
         else:
             db.session.commit()
-            if not is_htmx():
-                flash(_("%(acronym)s added.", acronym=network.acronym), "success")
-                return redirect(url_for("networks_manage.index") + f"#network-{network.id}", 303)
-            return _list(created=network)
+            return finish(
+                _("%(acronym)s added.", acronym=network.acronym),
+                _card_url(network),
+                lambda: _list(created=network),
+            )
     return _list(form, status=422)
 
 
@@ -75,15 +72,12 @@ def edit(network_id):
     form = NetworkForm(obj=network, prefix=f"n{network.id}")
     if form.validate_on_submit():
         try:
-            services.save_network(network, form.data, _by())
+            services.save_network(network, form.data, acting_user())
         except services.NetworkError as error:
             form[error.field].errors.append(str(error))
         else:
             db.session.commit()
-            if not is_htmx():
-                flash(_("%(acronym)s saved.", acronym=network.acronym), "success")
-                return redirect(url_for("networks_manage.index") + f"#network-{network.id}", 303)
-            return render("networks/_manage_card.html", block="card", network=network, saved=True)
+            return _saved(network)
     status = 422 if form.errors else 200
     return render("networks/manage_edit.html", block="edit", network=network, form=form), status
 
@@ -93,9 +87,11 @@ def edit(network_id):
 def card(network_id):
     """The network's card as listed (what "Cancel" puts back); the list without htmx."""
     network = _network(network_id)
-    if not is_htmx():
-        return redirect(url_for("networks_manage.index") + f"#network-{network.id}", 303)
-    return render("networks/_manage_card.html", block="card", network=network)
+    return finish(
+        None,
+        _card_url(network),
+        lambda: render("networks/_manage_card.html", block="card", network=network),
+    )
 
 
 @bp.post("/<int:network_id>/archive")
@@ -103,12 +99,22 @@ def card(network_id):
 def archive(network_id):
     """Archive (not offered for new meetings; its history stays) or bring it back."""
     network = _network(network_id)
-    services.set_archived(network, request.form.get("archived") == "1", _by())
+    services.set_archived(network, request.form.get("archived") == "1", acting_user())
     db.session.commit()
-    if is_htmx():
-        return render("networks/_manage_card.html", block="card", network=network, saved=True)
-    flash(_("%(acronym)s saved.", acronym=network.acronym), "success")
-    return redirect(url_for("networks_manage.index") + f"#network-{network.id}", 303)
+    return _saved(network)
+
+
+def _saved(network):
+    """After a change to one network: its card again (htmx), or the list at its card."""
+    return finish(
+        _("%(acronym)s saved.", acronym=network.acronym),
+        _card_url(network),
+        lambda: render("networks/_manage_card.html", block="card", network=network, saved=True),
+    )
+
+
+def _card_url(network):
+    return url_for(".index") + f"#network-{network.id}"
 
 
 @bp.route("/<int:network_id>/delete", methods=["GET", "POST"])
@@ -119,17 +125,18 @@ def delete(network_id):
     reasons = services.delete_blockers(network)
     if request.method == "POST" and not reasons:
         acronym = network.acronym
-        services.delete_network(network, _by())
+        services.delete_network(network, acting_user())
         db.session.commit()
-        if is_htmx():
-            return render(
+        return finish(
+            _("%(acronym)s deleted.", acronym=acronym),
+            url_for(".index"),
+            lambda: render(
                 "networks/manage_delete.html",
                 block="deleted",
                 network_id=network_id,
                 acronym=acronym,
-            )
-        flash(_("%(acronym)s deleted.", acronym=acronym), "success")
-        return redirect(url_for("networks_manage.index"), 303)
+            ),
+        )
     status = 409 if request.method == "POST" else 200
     page = render("networks/manage_delete.html", block="delete", network=network, reasons=reasons)
     return page, status

@@ -3,18 +3,13 @@
 import re
 
 from flask_babel import gettext as _
-from flask_babel import ngettext
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import selectinload
 
-from wenevents.agenda import releases
-from wenevents.agenda.models import PRESENTATION, AgendaItem, Release, Session
+from wenevents import signals
 from wenevents.audit import services as audit
 from wenevents.extensions import db
-from wenevents.meetings.models import PUBLISHED, Meeting, meeting_networks
 from wenevents.networks.models import Network
-from wenevents.registration.models import Registration
-from wenevents.uploads.models import Document
 
 MAX_QUERY = 100
 
@@ -36,12 +31,29 @@ def search_networks(text=""):
     return db.session.scalars(query).all()
 
 
+def offered(keep=()):
+    """Networks one may choose (for a meeting, a focal point, an account): the active ones
+    and the archived ones in ``keep`` (already chosen), by acronym."""
+    kept = {n.id for n in keep}
+    networks = db.session.scalars(select(Network).order_by(Network.acronym)).all()
+    return [n for n in networks if not n.is_archived or n.id in kept]
+
+
+def networks_for_accounts(_sender, ids=None, **_kwargs):
+    """Receiver of ``signals.account_networks``: the active networks, or these by id."""
+    if ids is None:
+        return offered()
+    if not ids:
+        return []
+    return db.session.scalars(select(Network).where(Network.id.in_(ids))).all()
+
+
 def network_by_slug(slug):
     return db.session.scalars(select(Network).where(Network.slug == slug)).first()
 
 
 def update_profile(network, data, by):
-    """Save a network's public profile; audit what changed."""
+    """Save a network's public profile; audit what changed. Does not commit."""
     fields = ("region", "website", "member_countries", "description")
     changed = sorted(f for f in fields if (data[f] or "") != getattr(network, f))
     for field in changed:
@@ -54,39 +66,17 @@ def update_profile(network, data, by):
 def network_history(network):
     """The published meetings the network took part in, newest first, with what it brought.
 
-    Returns ``[(meeting, [presentations…], [information sheets…]), …]``. Presentations in
-    closed sessions are left out: their contents are not public.
+    Returns ``[(meeting, [presentations…], [information sheets…]), …]``: the meetings,
+    presentations (as released, open sessions only) and sheets come from the domains that
+    own them, on ``signals.network_history``.
     """
-    meetings = db.session.scalars(
-        select(Meeting)
-        .join(meeting_networks)
-        .where(meeting_networks.c.network_id == network.id, Meeting.status == PUBLISHED)
-        .order_by(Meeting.start_date.desc())
-    ).all()
-    # Presentations as published: the latest release of each meeting, never the draft.
-    released = releases.latest_releases([m.id for m in meetings])
-    items = {
-        meeting_id: [
-            item
-            for session in releases.sessions_of(release)
-            for item in session.items
-            if item.kind == PRESENTATION and item.network and item.network.id == network.id
-        ]
-        for meeting_id, release in released.items()
-    }
-    sheets = db.session.scalars(
-        select(Document)
-        .join(Document.meeting)
-        .where(Document.network_id == network.id, Meeting.status == PUBLISHED)
-        .order_by(Document.language)
-    ).all()
+    parts = {}
+    for answer in signals.answers(signals.network_history, network):
+        parts.update(answer)
+    presentations, sheets = parts.get("presentations", {}), parts.get("sheets", {})
     return [
-        (
-            meeting,
-            items.get(meeting.id, []),
-            [d for d in sheets if d.meeting_id == meeting.id],
-        )
-        for meeting in meetings
+        (meeting, presentations.get(meeting.id, []), sheets.get(meeting.id, []))
+        for meeting in parts.get("meetings", [])
     ]
 
 
@@ -147,7 +137,7 @@ def save_network(network, data, by):
         network = Network(slug=slug_for(values["acronym"]), **values)
         db.session.add(network)
         db.session.flush()
-        audit.record("network.create", network.acronym, target=network, actor=by, commit=False)
+        audit.record("network.create", network.acronym, target=network, actor=by)
         return network
     changed = sorted(f for f in NETWORK_FIELDS if values[f] != getattr(network, f))
     for name in changed:
@@ -158,7 +148,6 @@ def save_network(network, data, by):
             network.acronym,
             target=network,
             actor=by,
-            commit=False,
             fields=changed,
         )
     return network
@@ -170,69 +159,17 @@ def set_archived(network, archived, by):
         return
     network.is_archived = archived
     action = "network.archive" if archived else "network.unarchive"
-    audit.record(action, network.acronym, target=network, actor=by, commit=False)
-
-
-def _released_with(network):
-    """Meetings whose published agenda releases show a presentation by the network.
-
-    Releases are JSON snapshots (no foreign key to hold the network), so look inside.
-    """
-    found = set()
-    for acronym, snapshot in db.session.execute(
-        select(Meeting.acronym, Release.snapshot).join(Release.meeting)
-    ):
-        for session in snapshot.get("sessions", []):
-            for item in session.get("items", []):
-                if (item.get("network") or {}).get("id") == network.id:
-                    found.add(acronym)
-    return sorted(found)
+    audit.record(action, network.acronym, target=network, actor=by)
 
 
 def delete_blockers(network):
-    """Why the network cannot be deleted (empty: it can). Its history is never dropped."""
-    reasons = []
-    presenting = db.session.scalars(
-        select(Meeting.acronym)
-        .join(Session, Session.meeting_id == Meeting.id)
-        .join(AgendaItem, AgendaItem.session_id == Session.id)
-        .where(AgendaItem.network_id == network.id)
-        .distinct()
-    ).all()
-    presented = sorted(set(presenting) | set(_released_with(network)))
-    if presented:
-        reasons.append(
-            _("It has presentations in the agenda of %(meetings)s.", meetings=", ".join(presented))
-        )
-    documents = db.session.scalar(
-        select(func.count(Document.id)).where(Document.network_id == network.id)
-    )
-    if documents:
-        reasons.append(
-            ngettext(
-                "It has %(num)d document or upload (an information sheet, slides).",
-                "It has %(num)d documents or uploads (information sheets, slides).",
-                documents,
-            )
-        )
-    registrations = db.session.scalar(
-        select(func.count(Registration.id)).where(Registration.network_id == network.id)
-    )
-    if registrations:
-        reasons.append(
-            ngettext(
-                "%(num)d registration names it.", "%(num)d registrations name it.", registrations
-            )
-        )
-    meetings = db.session.scalars(
-        select(Meeting.acronym)
-        .join(meeting_networks)
-        .where(meeting_networks.c.network_id == network.id)
-        .order_by(Meeting.start_date)
-    ).all()
-    if meetings:
-        reasons.append(_("It took part in %(meetings)s.", meetings=", ".join(meetings)))
-    return reasons
+    """Why the network cannot be deleted (empty: it can). Its history is never dropped:
+    each domain that keeps some of it says so on ``signals.network_delete_blockers``."""
+    return [
+        reason
+        for reasons in signals.answers(signals.network_delete_blockers, network)
+        for reason in reasons
+    ]
 
 
 def delete_network(network, by):
@@ -244,5 +181,5 @@ def delete_network(network, by):
     reasons = delete_blockers(network)
     if reasons:
         raise NetworkError(reasons)
-    audit.record("network.delete", network.acronym, target=network, actor=by, commit=False)
+    audit.record("network.delete", network.acronym, target=network, actor=by)
     db.session.delete(network)

@@ -1,14 +1,15 @@
 """Public pages of the networks."""
 
-from flask import Blueprint, abort, flash, redirect, request, url_for
+from flask import Blueprint, abort, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from wenevents.accounts.permissions import acts_for, deny
 from wenevents.extensions import db
-from wenevents.htmx import is_htmx, render
+from wenevents.htmx import finish, render
 from wenevents.networks import contacts, services
 from wenevents.networks.forms import NetworkProfileForm
+from wenevents.permissions import acts_for, deny
+from wenevents.web import acting_user
 
 bp = Blueprint("networks", __name__, url_prefix="/networks")
 
@@ -31,11 +32,13 @@ def network(slug):
     """A network's description and region, its focal points as far as each may be seen, and
     what it brought to each edition."""
     network = services.network_by_slug(slug) or abort(404)
+    audience = contacts.audience_of(current_user)
     return render(
         "networks/network.html",
         network=network,
         history=services.network_history(network),
-        contacts=contacts.of_network(network, contacts.audience_of(current_user)),
+        contacts=contacts.of_network(network, audience),
+        participant=audience != contacts.PUBLIC,
         can_edit=acts_for(current_user, network),
     )
 
@@ -49,12 +52,17 @@ def edit(slug):
         deny(f"edit network {network.acronym}", target=network)
     form = NetworkProfileForm(obj=network)
     if form.validate_on_submit():
-        services.update_profile(network, form.data, by=current_user._get_current_object())
+        services.update_profile(network, form.data, by=acting_user())
         db.session.commit()
-        if not is_htmx():
-            flash(_("Saved."), "success")
-            return redirect(url_for("networks.network", slug=network.slug), 303)
-        return render(
-            "networks/network.html", block="profile", network=network, can_edit=True, saved=True
+        return finish(
+            _("Saved."),
+            url_for(".network", slug=network.slug),
+            lambda: render(
+                "networks/network.html",
+                block="profile",
+                network=network,
+                can_edit=True,
+                saved=True,
+            ),
         )
     return render("networks/network_edit.html", block="edit", network=network, form=form)

@@ -1,1 +1,17 @@
 """Registration: delegates register, their network endorses, organisers decide."""
+
+
+def init_app(app):
+    """Its pages (one blueprint per audience), and its answers to the lower domains'
+    signals (wenevents/signals.py)."""
+    from wenevents import signals
+    from wenevents.registration import cloning, manage, receivers, settings, views
+
+    app.register_blueprint(views.bp)
+    app.register_blueprint(settings.bp)
+    app.register_blueprint(manage.bp)
+    signals.meeting_cloned.connect(cloning.copy_registration)
+    signals.meeting_delete_blockers.connect(receivers.meeting_delete_blockers)
+    signals.network_delete_blockers.connect(receivers.network_delete_blockers)
+    signals.participant_asked.connect(receivers.participant_asked)
+    signals.participant_refused.connect(receivers.participant_refused)

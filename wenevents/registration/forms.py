@@ -1,10 +1,9 @@
 """The registration form, built per meeting: its networks, its dates, its own questions."""
 
-from datetime import timedelta
+from datetime import date, timedelta
 
 from flask import current_app
-from flask_babel import format_date, get_locale
-from flask_babel import lazy_gettext as _l
+from flask_babel import format_date
 from flask_wtf.file import FileField
 from wtforms import (
     BooleanField,
@@ -14,15 +13,16 @@ from wtforms import (
     RadioField,
     SelectChoice,
     SelectField,
-    SelectMultipleField,
     StringField,
     TextAreaField,
 )
 from wtforms.validators import Email, InputRequired, Length, Optional, ValidationError
 
-from wenevents.forms import Form
+from wenevents.countries import country_choices
+from wenevents.forms import CheckboxesField, Form
+from wenevents.i18n import lazy_gettext as _l
 from wenevents.registration.models import DETAIL_FIELDS
-from wenevents.uploads.storage import sniff
+from wenevents.storage import sniff
 
 TITLES = ["", "Mr", "Ms", "Mx", "Dr", "Prof."]
 ROLE_LABELS = {
@@ -34,36 +34,6 @@ ROLE_LABELS = {
     "secretariat": _l("Secretariat"),
 }
 LANGUAGE_LABELS = {"en": _l("English"), "fr": _l("French"), "es": _l("Spanish")}
-# CLDR territories that are not countries (regions, groupings, unknown).
-# Also CLDR's codes outside ISO 3166-1: Ascension, Clipperton, Sark, Diego Garcia, Ceuta and
-# Melilla, Canary Islands, Tristan da Cunha, and Kosovo's provisional XK.
-NOT_COUNTRIES = {
-    "EU",
-    "EZ",
-    "UN",
-    "QO",
-    "XA",
-    "XB",
-    "ZZ",
-    "AC",
-    "CP",
-    "CQ",
-    "DG",
-    "EA",
-    "IC",
-    "TA",
-    "XK",
-}
-
-
-def country_choices():
-    """ISO 3166 countries, named in the current language, sorted by name."""
-    names = get_locale().territories
-    codes = [c for c in names if len(c) == 2 and c.isalpha() and c not in NOT_COUNTRIES]
-    return [
-        SelectChoice("", _l("Choose a country")),
-        *sorted((SelectChoice(c, names[c]) for c in codes), key=lambda choice: choice.label),
-    ]
 
 
 def _strip(value):
@@ -184,6 +154,16 @@ class RegistrationForm(Form):
                 ok = False
         return ok
 
+    def show(self, registration, questions):
+        """Open on ``registration`` (the edit page's GET): its network, its answers (a
+        file input shows none) and the version it was opened on."""
+        self.network_id.data = str(registration.network_id or "")
+        for q in questions:
+            if q.kind != "file":
+                self[f"q{q.id}"].data = stored_answer(q, registration.answers.get(str(q.id)))
+        self.version.data = str(registration.version)
+        return self
+
     def values(self, questions):
         """What the services store: typed details and the answers by question id."""
         data = {name: self[name].data for name in (*DETAIL_FIELDS, "email")}
@@ -194,6 +174,16 @@ class RegistrationForm(Form):
 
 def _answer(value):
     return value.isoformat() if hasattr(value, "isoformat") else value
+
+
+def stored_answer(question, value):
+    """A stored answer as its field takes it back: a date question's ISO text as a date."""
+    if question.kind == "date" and isinstance(value, str):
+        try:
+            return date.fromisoformat(value)
+        except ValueError:
+            return None
+    return value
 
 
 def _is_document(_form, field):
@@ -228,7 +218,7 @@ def form_class(questions):
         elif q.kind == "single_choice":
             field = RadioField(q.label, choices=choices, validators=required, **kwargs)
         elif q.kind == "multiple_choice":
-            field = SelectMultipleField(q.label, choices=choices, validators=required, **kwargs)
+            field = CheckboxesField(q.label, choices=choices, validators=required, **kwargs)
         elif q.kind == "yes_no":
             field = RadioField(
                 q.label,

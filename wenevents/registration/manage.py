@@ -6,13 +6,9 @@ POST form that comes back to the same filtered page, "select all" a checkbox the
 reads (with htmx it also ticks the rows, by asking the server for the page again).
 """
 
-from datetime import date
-
-from flask import Blueprint, abort, flash, redirect, request, url_for
+from flask import Blueprint, abort, request, url_for
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
-from flask_login import current_user
 from sqlalchemy.orm.exc import StaleDataError
 from wtforms import (
     BooleanField,
@@ -21,17 +17,20 @@ from wtforms import (
     SelectChoice,
     SelectField,
     StringField,
+    TextAreaField,
 )
-from wtforms.validators import Length, Optional, ValidationError
+from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
-from wenevents.accounts.models import utcnow
-from wenevents.accounts.permissions import organiser_required
+from wenevents import spreadsheets
 from wenevents.audit import services as audit
-from wenevents.exports import spreadsheets
+from wenevents.clock import utcnow
+from wenevents.downloads import file_response
 from wenevents.extensions import db
 from wenevents.forms import Form
-from wenevents.htmx import is_htmx, render
-from wenevents.registration import queries, services
+from wenevents.htmx import finish, render
+from wenevents.i18n import lazy_gettext as _l
+from wenevents.permissions import organiser_required
+from wenevents.registration import notices, queries, questions, workflow
 from wenevents.registration.forms import LANGUAGE_LABELS, ROLE_LABELS
 from wenevents.registration.models import (
     APPROVED,
@@ -40,8 +39,9 @@ from wenevents.registration.models import (
     WAITLISTED,
 )
 from wenevents.registration.queries import NO_NETWORK, STATUS_LABELS, Filters
-from wenevents.uploads.downloads import file_response
-from wenevents.web import country_name, format_day
+from wenevents.security import export_limit
+from wenevents.text import bounded_int, to_id
+from wenevents.web import acting_user, country_name, page_arg
 
 bp = Blueprint(
     "registration_manage", __name__, url_prefix="/manage/<acronym:acronym>/registrations"
@@ -64,6 +64,7 @@ ALLOWED = {
 }
 MAX_SELECTED = 500
 NO_REASON = _l("Give the reason for the rejection: the person is told.")
+NO_OVERRIDE_REASON = _l("Give the reason for approving without the network's endorsement.")
 
 
 # Forms ---------------------------------------------------------------------------------
@@ -154,28 +155,33 @@ class BulkForm(Form):
             raise ValidationError(NO_REASON)
 
 
+class OverrideForm(Form):
+    """Approve without the network's endorsement: the reason is required, and recorded."""
+
+    reason = TextAreaField(
+        _l("Why approve without the network's endorsement?"),
+        # DataRequired after the strip: a reason of spaces alone is none.
+        validators=[DataRequired(message=NO_OVERRIDE_REASON), Length(max=900)],
+        filters=[lambda v: v.strip() if isinstance(v, str) else v],
+        description=_l(
+            "Recorded with your name in the registration's history, which the delegate "
+            "sees too, and in the audit log."
+        ),
+    )
+
+
 def _ids(values):
     """Integers among ``values`` (anything else is ignored), at most MAX_SELECTED."""
-    ids = []
-    for value in values:
-        for part in str(value).split(","):
-            if part.strip().isdigit():
-                ids.append(int(part))
-    return list(dict.fromkeys(ids))[:MAX_SELECTED]
+    ids = [to_id(part) for value in values for part in str(value).split(",")]
+    return list(dict.fromkeys(i for i in ids if i))[:MAX_SELECTED]
 
 
-def _page(values):
-    try:
-        return max(1, min(int(values.get("page", 1)), 10_000))
-    except (TypeError, ValueError):
-        return 1
+def _posted_page():
+    """The page a bulk form came from (posted, where ``web.page_arg`` reads the query)."""
+    return max(1, min(request.form.get("page", 1, type=bounded_int), 10_000))
 
 
 # Helpers -------------------------------------------------------------------------------
-
-
-def _meeting(acronym):
-    return queries.meeting_by_acronym(acronym) or abort(404)
 
 
 def _filter_form(meeting, values):
@@ -210,7 +216,11 @@ def _list(meeting, form, filters, page, bulk=None, selected=(), summary=None, co
 
 
 def apply(meeting, action, ids, by, reason=""):
-    """Run one decision on each registration; ``(how many done, [(name, why skipped)])``."""
+    """Run one decision on each registration; ``(how many done, [(name, why skipped)])``.
+
+    Each decision is committed on its own (and its mail sent), so one refused leaves the
+    others done.
+    """
     done, skipped = 0, []
     registrations = queries.on_page(meeting.id, ids)
     if action == "promote":  # in the waiting list's order, so the first in line goes first
@@ -219,16 +229,18 @@ def apply(meeting, action, ids, by, reason=""):
         name = registration.name
         try:
             if action == "reject":
-                services.reject(registration, by, reason)
+                workflow.reject(registration, by, reason)
             else:
-                getattr(services, action)(registration, by)
-        except services.RegistrationError as error:
+                getattr(workflow, action)(registration, by)
+            db.session.commit()
+        except workflow.RegistrationError as error:
             db.session.rollback()
             skipped.append((name, str(error)))
         except StaleDataError:
             db.session.rollback()
             skipped.append((name, _("It changed meanwhile; look again.")))
         else:
+            notices.send()
             done += 1
     return done, skipped
 
@@ -278,88 +290,120 @@ def index(acronym):
     """The registrations of a meeting, filtered, sorted, fifty a page."""
     meeting = _meeting(acronym)
     form = _filter_form(meeting, request.args)
-    return _list(meeting, form, form.filters(), _page(request.args))
+    return _list(meeting, form, form.filters(), page_arg())
+
+
+def _meeting(acronym):
+    """Any meeting, drafts too (organisers prepare them); looked up after the organiser
+    check, so that a URL of no meeting says no more than one of a draft."""
+    return queries.meeting_by_acronym(acronym) or abort(404)
+
+
+def _registration(acronym, registration_id):
+    """The meeting and its registration of the URL."""
+    meeting = _meeting(acronym)
+    return meeting, queries.detail(meeting.id, registration_id) or abort(404)
 
 
 @bp.get("/<int:registration_id>")
 @organiser_required
 def detail(acronym, registration_id):
     """Every field, the answers to the meeting's questions, the history, the decisions."""
-    meeting = _meeting(acronym)
-    registration = queries.detail(meeting.id, registration_id) or abort(404)
-    questions = services.questions_of(meeting.id)
+    return _detail(*_registration(acronym, registration_id))
+
+
+def _detail(meeting, registration, override=None, code=200):
     return render(
         "registration/manage_detail.html",
         meeting=meeting,
         registration=registration,
-        answers=[(q, _shown(q, registration)) for q in questions],
+        answers=queries.shown_answers(questions.questions_of(meeting.id), registration),
         reference=queries.reference(meeting, registration),
         allowed=[a for a, statuses in ALLOWED.items() if registration.status in statuses],
         bulk=BulkForm(formdata=None),
+        override=override or OverrideForm(formdata=None),
+        needs_override=workflow.needs_override(registration),
         status_labels=STATUS_LABELS,
         role_labels=ROLE_LABELS,
         language_labels=LANGUAGE_LABELS,
-    )
+    ), code
+
+
+@bp.post("/<int:registration_id>/approve-without-endorsement")
+@organiser_required
+def approve_override(acronym, registration_id):
+    """Approve a registration whose network's focal point never answered, with a reason
+    (in the history and the audit log); without one, the page again with the message."""
+    meeting, registration = _registration(acronym, registration_id)
+    form = OverrideForm()
+    if not form.validate_on_submit():
+        return _detail(meeting, registration, override=form, code=422)
+    back = url_for(".detail", acronym=acronym, registration_id=registration_id)
+    try:
+        workflow.approve_override(registration, acting_user(), form.reason.data)
+    except workflow.RegistrationError as error:
+        return finish(str(error), back, category="error")
+    db.session.commit()
+    notices.send()
+    return finish(_("Approved without the network's endorsement; the reason is recorded."), back)
 
 
 @bp.get("/<int:registration_id>/files/<int:question_id>")
 @organiser_required
 def answer_file(acronym, registration_id, question_id):
     """A file a registrant attached, as an attachment (never run in the site's origin)."""
-    meeting = _meeting(acronym)
-    registration = queries.detail(meeting.id, registration_id) or abort(404)
-    path, answer = services.answer_file(registration, question_id)
+    _meeting, registration = _registration(acronym, registration_id)
+    path, answer = questions.answer_file(registration, question_id)
     if path is None:
         abort(404)
     return file_response(path, answer["name"], answer["type"])
-
-
-def _shown(question, registration):
-    value = queries.answer_value(question, (registration.answers or {}).get(str(question.id)))
-    return format_day(value) if isinstance(value, date) else value
 
 
 @bp.post("/bulk")
 @organiser_required
 def bulk(acronym):
     """Approve, reject, waitlist or promote the selected rows; say what was done and what
-    was skipped and why. htmx: the list and the counts again; else back to the list."""
+    was skipped and why. htmx: the list and the counts again; else back to the list (or to
+    the registration, from its detail page's buttons)."""
     meeting = _meeting(acronym)
-    form = BulkForm()
-    filters_form = _filter_form(meeting, request.form)
-    filters, page = filters_form.filters(), _page(request.form)
-    ids = _ids(request.form.getlist("ids"))
-    if form.all.data:
-        ids = _ids([*ids, form.page_ids.data or ""])
+    form, filters_form = BulkForm(), _filter_form(meeting, request.form)
+    filters, page = filters_form.filters(), _posted_page()
+    ids = _ids([*request.form.getlist("ids"), form.page_ids.data if form.all.data else ""])
     one = request.form.get("back") == "detail" and len(ids) == 1
-    valid = form.validate_on_submit()
-    if valid and not ids:
-        form.form_errors.append(_("Select at least one registration."))
-        valid = False
-    if not valid:
+    back = url_for(".detail", acronym=acronym, registration_id=ids[0]) if one else None
+    if not _valid(form, ids):
         if one:  # the detail page's buttons: back there, with the message
-            flash(next(iter(form.errors.values()))[0], "error")
-            return redirect(url_for(".detail", acronym=acronym, registration_id=ids[0]), 303)
+            return finish(next(iter(form.errors.values()))[0], back, category="error")
         return _list(meeting, filters_form, filters, page, bulk=form, selected=ids, code=422)
-    by = current_user._get_current_object()
-    done, skipped = apply(meeting, form.action.data, ids, by, form.reason.data or "")
+    done, skipped = apply(meeting, form.action.data, ids, acting_user(), form.reason.data or "")
     text, category = summary_of(form.action.data, done, skipped)
-    if is_htmx() and not one:
+    # url_for leaves out None: the first page has no ?page=
+    shown = page if page > 1 else None
+    back = back or url_for(".index", acronym=acronym, page=shown, **filters.args())
+
+    def results():
         return _list(meeting, filters_form, filters, page, summary=(text, category))
-    flash(text, category)
-    if one:
-        return redirect(url_for(".detail", acronym=acronym, registration_id=ids[0]), 303)
-    page = page if page > 1 else None  # url_for leaves out None
-    return redirect(url_for(".index", acronym=acronym, page=page, **filters.args()), 303)
+
+    return finish(text, back, None if one else results, category)
+
+
+def _valid(form, ids):
+    if not form.validate_on_submit():
+        return False
+    if not ids:
+        form.form_errors.append(_("Select at least one registration."))
+        return False
+    return True
 
 
 @bp.get("/export.<any(csv, xlsx):fmt>")
+@export_limit
 @organiser_required
 def export(acronym, fmt):
     """Every registration the filter finds (all pages), for organisers only, audited."""
     meeting = _meeting(acronym)
     filters = _filter_form(meeting, request.args).filters()
-    headers, rows = queries.export_table(meeting, filters, services.questions_of(meeting.id))
+    headers, rows = queries.export_table(meeting, filters, questions.questions_of(meeting.id))
     audit.record(
         "registration.export",
         _(
@@ -373,6 +417,7 @@ def export(acronym, fmt):
         filters=filters.args(),
         rows=len(rows),
     )
+    db.session.commit()
     filename = f"{meeting.acronym}-registrations-{utcnow():%Y%m%d-%H%M}.{fmt}"
     if fmt == "csv":
         return spreadsheets.csv_response(rows, headers, filename)

@@ -5,7 +5,8 @@ from datetime import date, datetime
 from sqlalchemy import JSON, CheckConstraint, ForeignKey, Index, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from wenevents.accounts.models import User, utcnow
+from wenevents.accounts.models import User
+from wenevents.clock import utcnow
 from wenevents.extensions import db
 
 # The life of a registration. Only the first three hold a seat.
@@ -161,6 +162,20 @@ class Registration(db.Model):
     @property
     def holds_seat(self):
         return self.status in SEAT_HOLDING
+
+    def move(self, status, by=None, note=""):
+        """Change the status, with a step in the history: who (``by``, None for the
+        system), from what, to what, and why."""
+        self.events.append(
+            RegistrationEvent(
+                from_status=self.status,
+                to_status=status,
+                actor_id=by.id if by else None,
+                actor_email=by.email if by else "",
+                note=note[:1000],
+            )
+        )
+        self.status = status
 
 
 class RegistrationEvent(db.Model):

@@ -1,4 +1,5 @@
-"""Reads for the organisers' registrations page: the filtered list, its counts, the export.
+"""Reads: one registration by address, a meeting's settings and its participants list,
+and for the organisers' registrations page the filtered list, its counts, the export.
 
 Every function runs a fixed number of queries whatever the number of rows (the network of
 each row comes in the same query), so a page costs the same with 5 registrations or 5,000.
@@ -8,18 +9,23 @@ from dataclasses import asdict, dataclass
 from datetime import date
 
 from flask_babel import get_locale
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import Select, func, or_, select
 from sqlalchemy.orm import contains_eager, joinedload, selectinload
 
+from wenevents.accounts.services import normalise_email
 from wenevents.extensions import db
+from wenevents.i18n import lazy_gettext as _l
 from wenevents.meetings.models import Meeting
 from wenevents.networks.models import Network
+from wenevents.registration import rules
 from wenevents.registration.forms import LANGUAGE_LABELS, ROLE_LABELS
 from wenevents.registration.models import (
     SEAT_HOLDING,
     Registration,
+    RegistrationSettings,
 )
+from wenevents.text import to_id
+from wenevents.web import format_day
 
 PER_PAGE = 50
 MAX_TERMS = 5
@@ -42,6 +48,34 @@ class Filters:
         """The non-default values, for links that keep the filter (pager, export, redirect)."""
         defaults = Filters()
         return {k: v for k, v in asdict(self).items() if v != getattr(defaults, k)}
+
+
+def settings_for(meeting):
+    return db.session.get(RegistrationSettings, meeting.id)
+
+
+def find(meeting, email):
+    """The meeting's registration with ``email``, or None."""
+    return db.session.scalar(
+        select(Registration).where(
+            Registration.meeting_id == meeting.id, Registration.email == normalise_email(email)
+        )
+    )
+
+
+def participants(meeting):
+    """The participants (rules.py) with a registration who agreed to be listed, by family
+    name."""
+    return db.session.scalars(
+        select(Registration)
+        .where(
+            Registration.meeting_id == meeting.id,
+            Registration.status.in_(rules.vouched_statuses()),
+            Registration.consent_list.is_(True),
+        )
+        .options(joinedload(Registration.network))
+        .order_by(func.lower(Registration.family_name), func.lower(Registration.given_name))
+    ).all()
 
 
 def meeting_by_acronym(acronym):
@@ -85,7 +119,7 @@ def _conditions(meeting_id, filters):
     if filters.network == NO_NETWORK:
         where.append(Registration.network_id.is_(None))
     elif filters.network:
-        where.append(Registration.network_id == int(filters.network))
+        where.append(Registration.network_id == to_id(filters.network))
     if filters.country:
         where.append(Registration.country_code == filters.country)
     if filters.role:
@@ -241,6 +275,13 @@ def answer_value(question, value):
         except (TypeError, ValueError):
             return value
     return value
+
+
+def shown_answers(questions, registration):
+    """``[(question, answer), …]``: ``registration``'s answers as a page shows them."""
+    answers = registration.answers or {}
+    shown = [(q, answer_value(q, answers.get(str(q.id)))) for q in questions]
+    return [(q, format_day(v) if isinstance(v, date) else v) for q, v in shown]
 
 
 def reference(meeting, registration):

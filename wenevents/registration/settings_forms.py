@@ -1,6 +1,5 @@
 """Forms of the organisers' registration settings and extra questions."""
 
-from flask_babel import lazy_gettext as _l
 from wtforms import (
     BooleanField,
     DateTimeLocalField,
@@ -13,10 +12,11 @@ from wtforms import (
 from wtforms.validators import InputRequired, Length, NumberRange, Optional, ValidationError
 
 from wenevents.forms import Form
+from wenevents.i18n import lazy_gettext as _l
 
 LIST_LABELS = {
     "hidden": _l("Hidden"),
-    "participants": _l("Signed-in participants"),
+    "participants": _l("The meeting’s participants (its focal points, approved delegates)"),
     "public": _l("Everyone"),
 }
 KIND_LABELS = {

@@ -6,11 +6,23 @@ import click
 from flask.cli import with_appcontext
 from sqlalchemy import select
 
+from wenevents import storage
 from wenevents.extensions import db
-from wenevents.uploads import storage
+from wenevents.registration import questions as registration
 from wenevents.uploads.filetypes import megabytes
 from wenevents.uploads.models import DocumentVersion
 from wenevents.uploads.streaming import materials_folder
+
+
+def _named_materials():
+    return set(db.session.scalars(select(DocumentVersion.stored_name).distinct()))
+
+
+# Every folder files are uploaded to, with the names its rows hold.
+FOLDERS = (
+    (materials_folder, _named_materials),
+    (registration.files_folder, registration.stored_answer_files),
+)
 
 
 @click.command("cleanup-uploads")
@@ -26,12 +38,17 @@ from wenevents.uploads.streaming import materials_folder
 @with_appcontext
 def cleanup_uploads(dry_run, minutes):
     """Remove temporary files of uploads that never finished, and stored files that no
-    version names (a crash between the rename and the database commit)."""
-    folder = materials_folder()
+    row names (a crash between the rename and the database commit), in every upload
+    folder: materials and registration answers."""
+    for folder_of, named in FOLDERS:
+        _clean(folder_of(), named, dry_run, minutes)
+
+
+def _clean(folder, named, dry_run, minutes):
     if not folder.is_dir():
         click.echo(f"Nothing to clean: {folder} does not exist.")
         return
-    named = set(db.session.scalars(select(DocumentVersion.stored_name).distinct()))
+    named = named()
     # Taken after the query: a file renamed into place since is younger than the cut-off.
     cutoff = time.time() - minutes * 60
     temporary, orphans, size = [], [], 0

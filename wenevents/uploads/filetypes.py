@@ -13,9 +13,9 @@ import unicodedata
 import zipfile
 from dataclasses import dataclass
 
-from flask_babel import lazy_gettext as _l
-
-from wenevents.uploads.storage import SIGNATURES
+from wenevents.i18n import lazy_gettext as _l
+from wenevents.storage import SIGNATURES
+from wenevents.text import clean_line
 
 
 @dataclass(frozen=True)
@@ -205,10 +205,10 @@ def clean_name(name, kind=None):
     """The name shown and offered on download: no folders, no control or direction
     characters, no characters Windows refuses, no device names, ending in ``kind``'s
     extension (added when the name says something else)."""
-    name = unicodedata.normalize("NFC", str(name or ""))
-    name = name.replace("\\", "/").rsplit("/", 1)[-1]
-    # Cc: control characters; Cf: format ones, among them the right-to-left override.
-    name = "".join(c for c in name if unicodedata.category(c) not in ("Cc", "Cf", "Cs", "Co"))
+    # The site's rule for a line of text (text.clean_line: no bidi controls, no zero-width
+    # characters, NFC), then what is a file name's own: no folders, no private-use signs.
+    name = clean_line(str(name or "")).replace("\\", "/").rsplit("/", 1)[-1]
+    name = "".join(c for c in name if unicodedata.category(c) != "Co")
     name = _UNSAFE_CHARS.sub("_", name).strip(" .")
     stem, dot, extension = name.rpartition(".")
     if not dot:

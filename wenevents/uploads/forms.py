@@ -2,13 +2,20 @@
 
 from datetime import UTC, datetime
 
-from flask_babel import lazy_gettext as _l
-from wtforms import BooleanField, DateTimeLocalField, MultipleFileField, SelectChoice, SelectField
+from wtforms import (
+    BooleanField,
+    DateTimeLocalField,
+    MultipleFileField,
+    SelectChoice,
+    SelectField,
+    SelectMultipleField,
+)
 from wtforms.validators import Optional, ValidationError
 
 from wenevents.forms import Form
+from wenevents.i18n import lazy_gettext as _l
 from wenevents.uploads.filetypes import ACCEPT
-from wenevents.uploads.services import ACCESS_LABELS, LANGUAGE_LABELS
+from wenevents.uploads.targets import ACCESS_LABELS, LANGUAGE_LABELS
 
 
 class UploadForm(Form):
@@ -49,6 +56,46 @@ class AccessForm(Form):
     embargoed = BooleanField(_l("Hidden from the public until the session starts"))
 
 
+LEAVE = SelectChoice("", _l("Leave as it is"))
+
+
+class BulkAccessForm(Form):
+    """Who may download several files at once (or one), on the completeness page."""
+
+    documents = SelectMultipleField(_l("Files"), coerce=int)
+    access = SelectField(
+        _l("Who may download"),
+        choices=[LEAVE] + [SelectChoice(k, v) for k, v in ACCESS_LABELS.items()],
+        default="",
+    )
+    embargo = SelectField(
+        _l("Slides hidden from the public until their session starts"),
+        choices=[
+            LEAVE,
+            SelectChoice("on", _l("Hidden until the session starts")),
+            SelectChoice("off", _l("Not hidden")),
+        ],
+        default="",
+        description=_l("Applies to slides only; other files are never hidden."),
+    )
+
+    def setup(self, documents):
+        self.documents.choices = [SelectChoice(d.id, d.title) for d in documents]
+        return self
+
+    def validate_documents(self, field):
+        if not field.data:
+            raise ValidationError(_l("Select at least one file."))
+
+    def validate_access(self, field):
+        if not field.data and not self.embargo.data:
+            raise ValidationError(_l("Choose who may download, or whether slides are hidden."))
+
+    @property
+    def embargo_value(self):
+        return {"on": True, "off": False}.get(self.embargo.data)
+
+
 class DeadlineForm(Form):
     deadline = DateTimeLocalField(
         _l("Deadline for materials"),
@@ -66,6 +113,21 @@ class DeadlineForm(Form):
     def validate_deadline(self, field):
         if field.data and not (datetime(2000, 1, 1) <= field.data <= datetime(2100, 1, 1)):
             raise ValidationError(_l("Give a date between 2000 and 2100."))
+
+
+class LanguagesForm(Form):
+    languages = SelectMultipleField(
+        _l("Languages the materials are expected in"),
+        choices=[SelectChoice(code, label) for code, label in LANGUAGE_LABELS.items()],
+        description=_l(
+            "Completeness and reminders count a file as missing only in these languages. "
+            "Files in other languages are still accepted and listed."
+        ),
+    )
+
+    def validate_languages(self, field):
+        if not field.data:
+            raise ValidationError(_l("Choose at least one language."))
 
 
 class ActionForm(Form):

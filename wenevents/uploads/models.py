@@ -13,12 +13,13 @@ from sqlalchemy import (
     ForeignKey,
     String,
     UniqueConstraint,
+    false,
     func,
     select,
 )
 from sqlalchemy.orm import Mapped, column_property, mapped_column, relationship
 
-from wenevents.accounts.models import utcnow
+from wenevents.clock import utcnow
 from wenevents.extensions import db
 
 DOCUMENT_KINDS = (
@@ -110,6 +111,9 @@ class DocumentVersion(db.Model):
     size: Mapped[int] = mapped_column(BigInteger)
     sha256: Mapped[str] = mapped_column(String(64))
     uploaded_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    # Whether an account sent it: with no uploader left, the account was removed since;
+    # never recorded (the demo's files, seeded), the sender is simply not known.
+    uploader_recorded: Mapped[bool] = mapped_column(default=False, server_default=false())
     uploaded_at: Mapped[datetime] = mapped_column(default=utcnow)
     is_late: Mapped[bool] = mapped_column(default=False)
     # The version number this one restored, if it is a restore.

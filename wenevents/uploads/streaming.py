@@ -21,7 +21,7 @@ from flask import current_app
 from flask_babel import gettext as _
 from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
 
-from wenevents.uploads import storage
+from wenevents import storage
 from wenevents.uploads.filetypes import megabytes
 
 

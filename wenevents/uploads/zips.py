@@ -1,13 +1,18 @@
-"""ZIP archives streamed as they are built: nothing is assembled in memory or on disk.
+"""The files of a materials page as ZIP archives, streamed as they are built: nothing is
+assembled in memory or on disk.
 
 ``zipfile`` writes to an unseekable stream with data descriptors after each entry; the
 writer below hands each written piece straight to the response. Entries are stored, not
 compressed: PDFs, images and Office files are compressed already.
 """
 
+import re
 import zipfile
 
 from flask import Response
+from flask_babel import gettext as _
+
+from wenevents.uploads.targets import SHEET, SLIDES, file_path
 
 CHUNK = 256 * 1024
 
@@ -59,3 +64,60 @@ def response(files, filename):
     body.cache_control.private = True
     body.cache_control.no_store = True
     return body
+
+
+# -- What goes in an archive ------------------------------------------------------------
+
+
+def _part(text):
+    """A safe ZIP path segment."""
+    text = re.sub(r'[<>:"/\\|?*\x00-\x1f]', "_", str(text)).strip(" .")
+    return text[:120] or "_"
+
+
+def zip_files(page, session_ref=None, network=None):
+    """``[(path in the archive, path on disk, size, when)]`` of a page's visible files,
+    narrowed to one session (by its ref) or one network; folders by part of the meeting."""
+    files = []
+    if session_ref is None and network is None:
+        for entry in page.documents:
+            files += _zip_entry(_("Meeting documents"), entry)
+    if session_ref is None:
+        for entry in page.sheets:
+            if network is None or entry.target.network.id == network.id:
+                files += _zip_entry(_("Information sheets"), entry)
+    for session in page.sessions:
+        if session_ref is not None and (not session.number or session.ref != session_ref):
+            continue
+        folder = _("Session %(n)d", n=session.number) if session.number else session.title
+        for entry in session.entries:
+            if network is None or (entry.target.network and entry.target.network.id == network.id):
+                files += _zip_entry(folder, entry)
+    seen, unique = set(), []
+    for name, path, size, when in files:
+        stem, dot, ext = name.rpartition(".")
+        candidate, n = name, 1
+        while candidate in seen:
+            n += 1
+            candidate = f"{stem} ({n}).{ext}" if dot else f"{name} ({n})"
+        seen.add(candidate)
+        unique.append((candidate, path, size, when))
+    return unique
+
+
+def _zip_entry(folder, entry):
+    result = []
+    for document in entry.documents:
+        version = document.current
+        path = file_path(version) if version else None
+        if path is None:
+            continue
+        label = entry.target.title
+        if entry.target.kind == SLIDES and entry.target.network:
+            label = f"{entry.target.network.acronym} – {entry.target.item.title}"
+        elif entry.target.kind == SHEET:
+            label = entry.target.network.acronym
+        extension = version.original_name.rpartition(".")[2]
+        name = f"{_part(folder)}/{_part(label)} ({document.language}).{extension}"
+        result.append((name, path, version.size, version.uploaded_at))
+    return result

@@ -1,0 +1,1 @@
+"""The benchmark (make bench): the demo under gunicorn, timed. Not part of the app."""

@@ -1,0 +1,173 @@
+"""Calendar files (RFC 5545) with the icalendar library.
+
+The schedule's files read a release (never the draft). Every event keeps the UID of its
+session or item (``<uid>@wenevents``) from release to release, with the release's
+``SEQUENCE`` and ``LAST-MODIFIED`` of that entry, so a subscribed calendar updates an event
+instead of adding a copy. Times carry the meeting's ``TZID``, defined by a ``VTIMEZONE``.
+"""
+
+from datetime import UTC, datetime, timedelta
+
+from flask_babel import gettext as _
+from icalendar import Calendar, Event
+
+from wenevents.urls import public_url
+
+PRODID = "-//wenevents//Global Meeting of Wildlife Enforcement Networks//EN"
+
+
+def meeting_calendar(meeting):
+    """The whole meeting as one all-day event (its days), with a stable UID."""
+    calendar = Calendar()
+    calendar.add("prodid", PRODID)
+    calendar.add("version", "2.0")
+    calendar.add("method", "PUBLISH")
+    event = Event()
+    event.add("uid", f"meeting-{meeting.acronym}@wenevents")
+    event.add("summary", meeting.title)
+    event.add("dtstart", meeting.start_date)
+    # All-day events end on the day after the last (DTEND is exclusive).
+    event.add("dtend", meeting.end_date + timedelta(days=1))
+    event.add("dtstamp", datetime.now(UTC))
+    where = ", ".join(p for p in (meeting.venue, meeting.city) if p)
+    if where:
+        event.add("location", where)
+    event.add("url", public_url("meetings.meeting", acronym=meeting.acronym))
+    calendar.add_component(event)
+    return calendar.to_ical()
+
+
+# -- The released schedule ------------------------------------------------------------
+
+
+def _utc(naive):
+    """A stored (naive UTC) timestamp as an aware one."""
+    return naive.replace(tzinfo=UTC)
+
+
+def _calendar(meeting, name):
+    calendar = Calendar()
+    calendar.add("prodid", PRODID)
+    calendar.add("version", "2.0")
+    calendar.add("calscale", "GREGORIAN")
+    calendar.add("method", "PUBLISH")
+    # Names most calendar apps show for a subscription.
+    calendar.add("x-wr-calname", name)
+    calendar.add("x-wr-timezone", meeting.timezone)
+    return calendar
+
+
+def _finish(calendar, meeting, entries):
+    """Add the VTIMEZONE of every zone used, covering the meeting's days and the entries'
+    (a short definition: only the offsets in force then)."""
+    days = [meeting.start_date, meeting.end_date, *(entry.day for entry in entries)]
+    calendar.add_missing_timezones(
+        first_date=min(days) - timedelta(days=1), last_date=max(days) + timedelta(days=2)
+    )
+    return calendar.to_ical()
+
+
+def _location(meeting, room):
+    return ", ".join(part for part in (room, meeting.venue, meeting.city) if part)
+
+
+def session_title(session):
+    """``Session 3 – Exploring…``, or ``Session 4 – Closed session``."""
+    title = session.title if session.is_public else _("Closed session")
+    return _("Session %(number)s – %(title)s", number=session.number, title=title)
+
+
+def _item_text(item):
+    line = f"{item.starts_at:%H:%M}–{item.ends_at:%H:%M} {item.title}"
+    if item.network:
+        line += f" ({item.network.acronym})"
+    if item.presenters:
+        line += f" – {item.presenters}"
+    return line
+
+
+def _session_description(meeting, session):
+    parts = []
+    if session.chair:
+        parts.append(_("Chair: %(names)s", names=session.chair))
+    if session.description:
+        parts.append(session.description)
+    if session.items:
+        parts.append("\n".join(_item_text(item) for item in session.items))
+    if meeting.disclaimer and session.items:
+        parts.append(meeting.disclaimer)
+    return "\n\n".join(parts)
+
+
+def _stamp(event, release, entry, tz):
+    event.add("uid", f"{entry.uid}@wenevents")
+    event.add("dtstamp", _utc(release.created_at))
+    event.add("last-modified", _utc(entry.modified))
+    event.add("sequence", entry.sequence)
+    event.add("dtstart", entry.start(tz))
+    event.add("dtend", entry.end(tz))
+
+
+def session_event(meeting, release, session):
+    """One session as a VEVENT; a closed one gives its number, time and room only."""
+    event = Event()
+    _stamp(event, release, session, meeting.tz)
+    event.add("summary", session_title(session))
+    location = _location(meeting, session.room)
+    if location:
+        event.add("location", location)
+    if session.is_public:
+        description = _session_description(meeting, session)
+        if description:
+            event.add("description", description)
+        event.add(
+            "url",
+            public_url("agenda.session", acronym=meeting.acronym, ref=session.ref),
+        )
+    return event
+
+
+def presentation_event(meeting, release, item):
+    """One presentation, at its own times, as a VEVENT."""
+    session = item.session
+    event = Event()
+    _stamp(event, release, item, meeting.tz)
+    who = f"{item.network.acronym}: " if item.network else ""
+    event.add("summary", f"{who}{item.title}")
+    location = _location(meeting, session.room)
+    if location:
+        event.add("location", location)
+    parts = [session_title(session)]
+    if item.presenters:
+        parts.append(_("Presenters: %(names)s", names=item.presenters))
+    if meeting.disclaimer:
+        parts.append(meeting.disclaimer)
+    event.add("description", "\n\n".join(parts))
+    event.add(
+        "url",
+        public_url("agenda.session", acronym=meeting.acronym, ref=session.ref),
+    )
+    return event
+
+
+def schedule_calendar(meeting, release, sessions):
+    """Every session of a release, public or closed, as one calendar."""
+    calendar = _calendar(meeting, meeting.title)
+    for session in sessions:
+        calendar.add_component(session_event(meeting, release, session))
+    return _finish(calendar, meeting, sessions)
+
+
+def session_calendar(meeting, release, session):
+    """One session as a calendar (the same event, same UID, as in the whole schedule)."""
+    calendar = _calendar(meeting, f"{meeting.title}: {session_title(session)}")
+    calendar.add_component(session_event(meeting, release, session))
+    return _finish(calendar, meeting, [session])
+
+
+def network_calendar(meeting, release, network_name, items):
+    """One network's presentations, each at its own times."""
+    calendar = _calendar(meeting, f"{meeting.title}: {network_name}")
+    for item in items:
+        calendar.add_component(presentation_event(meeting, release, item))
+    return _finish(calendar, meeting, items)

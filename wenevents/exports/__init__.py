@@ -1,1 +1,0 @@
-"""Exports: calendars, schedules for conference apps, spreadsheets. Each a plain module."""

@@ -1,0 +1,38 @@
+"""gunicorn's settings for wenevents: ``gunicorn -c python:wenevents.gunicorn_config …``.
+
+Every documented gunicorn command uses it (README, ``make bench``). Its start-up hook
+refuses several worker processes with rate limits counted in process memory (the default
+``memory://``): each worker would keep its own counts, and an attacker's wrong passwords
+spread over the workers would get several times the allowance. Use Redis
+(``RATELIMIT_STORAGE_URL=redis://…``), or one worker.
+"""
+
+import sys
+
+# No control socket in ~/.gunicorn (gunicorn 25+), shared between instances on one host.
+control_socket_disable = True
+
+
+def on_starting(server):
+    """Refuse ``--workers`` > 1 with ``memory://`` rate-limit storage, before any fork."""
+    from wenevents import create_app
+
+    config = create_app().config
+    problem = limits_problem(server.cfg.workers, config)
+    if problem:
+        server.log.error(problem)
+        sys.exit(problem)
+
+
+def limits_problem(workers, config):
+    """Why this many workers cannot share ``config``'s rate limits, or None."""
+    storage = str(config["RATELIMIT_STORAGE_URI"])
+    if workers > 1 and config.get("RATELIMIT_ENABLED", True) and storage.startswith("memory://"):
+        return (
+            f"wenevents: refusing to start {workers} workers with rate limits kept in each "
+            "process's memory (RATELIMIT_STORAGE_URL=memory://): every worker would count "
+            "separately and let through several times each limit. Set "
+            "WENEVENTS_RATELIMIT_STORAGE_URL=redis://… (shared by every worker and instance) "
+            "or run one worker."
+        )
+    return None

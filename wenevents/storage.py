@@ -1,0 +1,209 @@
+"""Storing uploaded files so that nothing is half-written or lost.
+
+A file is streamed into a temporary file in the upload folder while its SHA-256 is
+computed (``Incoming``), synced, then renamed into place under a generated name; only
+then does the caller record it in the database. A crash leaves at most a temporary file
+(``.incoming-*``, never served, removed by ``wenevents cleanup-uploads``), never a half
+file under a real name, and never a row naming a file that is not there.
+"""
+
+import hashlib
+import os
+import re
+import secrets
+import tempfile
+from contextlib import suppress
+from dataclasses import dataclass
+from pathlib import Path
+
+from wenevents.text import clean_line
+
+CHUNK = 256 * 1024
+TEMP_PREFIX = ".incoming-"
+# What a file really is, by its first bytes, whatever it is called.
+SIGNATURES = {
+    "application/pdf": (b"%PDF-", ".pdf"),
+    "image/png": (b"\x89PNG\r\n\x1a\n", ".png"),
+    "image/jpeg": (b"\xff\xd8\xff", ".jpg"),
+}
+EXTENSIONS = ("pdf", "png", "jpg", "pptx", "docx", "xlsx", "odp", "odt", "ods")
+_NAME = re.compile(r"^[0-9a-f]{32}\.(" + "|".join(EXTENSIONS) + r")$")
+
+
+class UploadError(ValueError):
+    """A file refused: its kind or its size."""
+
+
+class TooLarge(UploadError):
+    """More bytes arrived than the limit allows."""
+
+    def __init__(self, limit):
+        super().__init__("size")
+        self.limit = limit
+
+
+@dataclass(frozen=True)
+class StoredFile:
+    name: str  # the generated name in the upload folder
+    original_name: str
+    mimetype: str
+    size: int
+    sha256: str
+
+    def as_answer(self):
+        return {
+            "file": self.name,
+            "name": self.original_name,
+            "type": self.mimetype,
+            "size": self.size,
+            "sha256": self.sha256,
+        }
+
+
+def sniff(head):
+    """The MIME type the first bytes say, if it is one we take; else None."""
+    for mimetype, (magic, _ext) in SIGNATURES.items():
+        if head.startswith(magic):
+            return mimetype
+    return None
+
+
+class Incoming:
+    """A file being received: a temporary file in ``folder``, hashed and counted as it is
+    written, refused (``TooLarge``) past ``max_bytes``.
+
+    Werkzeug's form parser writes a file part into it, seeks to 0 and hands it to the
+    view (it is readable too). ``keep()`` syncs it and renames it into place; anything
+    else (``discard()``, ``close()``, an error) removes it.
+    """
+
+    def __init__(self, folder, max_bytes, original_name=""):
+        self.folder = Path(folder)
+        self.folder.mkdir(parents=True, exist_ok=True)
+        self.max_bytes = max_bytes
+        self.original_name = original_name or ""
+        self.size = 0
+        self.head = b""
+        self._digest = hashlib.sha256()
+        fd, temporary = tempfile.mkstemp(dir=self.folder, prefix=TEMP_PREFIX)
+        self.path = Path(temporary)
+        self._file = os.fdopen(fd, "w+b")
+        self.kept = None
+
+    # The file-like interface Werkzeug's parser and FileStorage use.
+    def write(self, data):
+        self.size += len(data)
+        if self.size > self.max_bytes:
+            self.discard()
+            raise TooLarge(self.max_bytes)
+        if len(self.head) < 4096:
+            self.head += data[: 4096 - len(self.head)]
+        self._digest.update(data)
+        return self._file.write(data)
+
+    def seek(self, offset, whence=0):
+        return self._file.seek(offset, whence)
+
+    def tell(self):
+        return self._file.tell()
+
+    def read(self, size=-1):
+        return self._file.read(size)
+
+    def readline(self, size=-1):
+        return self._file.readline(size)
+
+    def flush(self):
+        self._file.flush()
+
+    def readable(self):
+        return True
+
+    def writable(self):
+        return True
+
+    def seekable(self):
+        return True
+
+    @property
+    def closed(self):
+        return self._file.closed
+
+    @property
+    def sha256(self):
+        return self._digest.hexdigest()
+
+    def keep(self, extension):
+        """Sync the file and rename it to a new generated name; return that name."""
+        if self.kept:
+            return self.kept
+        self._file.flush()
+        os.fsync(self._file.fileno())
+        self._file.close()
+        name = f"{secrets.token_hex(16)}.{extension}"
+        os.replace(self.path, self.folder / name)
+        _sync_folder(self.folder)
+        self.kept = name
+        return name
+
+    def discard(self):
+        """Remove the temporary file (nothing happens once it was kept)."""
+        if not self._file.closed:
+            # Closing flushes, which fails again on a full disk: the file goes anyway.
+            with suppress(OSError):
+                self._file.close()
+        if not self.kept:
+            self.path.unlink(missing_ok=True)
+
+    def close(self):
+        self.discard()
+
+    def __del__(self):
+        # The last resort for a request that ended in an error before anyone closed it
+        # (at interpreter shutdown there is nothing left to report a failure to).
+        with suppress(Exception):
+            self.discard()
+
+
+def store(stream, original_name, folder, max_bytes):
+    """Stream ``stream`` into ``folder``; return a StoredFile or raise UploadError.
+
+    PDF, PNG and JPEG only (registration answers); materials use ``Incoming`` directly.
+    """
+    incoming = Incoming(folder, max_bytes, original_name)
+    try:
+        while chunk := stream.read(CHUNK):
+            if incoming.size == 0 and sniff(chunk) is None:
+                raise UploadError("kind")
+            incoming.write(chunk)
+        if incoming.size == 0:
+            raise UploadError("empty")
+        mimetype = sniff(incoming.head)
+        name = incoming.keep(SIGNATURES[mimetype][1].lstrip("."))
+    except BaseException:
+        incoming.discard()
+        raise
+    clean = clean_line(Path(original_name or "").name)[:200] or name
+    return StoredFile(name, clean, mimetype, incoming.size, incoming.sha256)
+
+
+def path_of(name, folder):
+    """The stored file's path; None for a name we never generate (no path tricks)."""
+    if not isinstance(name, str) or not _NAME.match(name):
+        return None
+    path = Path(folder) / name
+    return path if path.is_file() else None
+
+
+def _sync_folder(folder):
+    """Make the rename itself durable (POSIX); harmless where not supported."""
+    try:
+        fd = os.open(folder, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)

@@ -1,0 +1,64 @@
+"""What uploads answer to the lower domains' questions (wenevents/signals.py)."""
+
+from flask_babel import ngettext
+from sqlalchemy import func, select
+
+from wenevents.extensions import db
+from wenevents.meetings.models import PUBLISHED, Meeting
+from wenevents.uploads.models import Document, DocumentVersion
+from wenevents.uploads.rules import may_upload_in, viewer_for
+
+
+def meeting_delete_blockers(meeting, **_kwargs):
+    """A meeting with uploaded files has been given something."""
+    count = db.session.scalar(
+        select(func.count(DocumentVersion.id))
+        .join(DocumentVersion.document)
+        .where(Document.meeting_id == meeting.id)
+    )
+    if not count:
+        return []
+    return [ngettext("It has %(num)d uploaded file.", "It has %(num)d uploaded files.", count)]
+
+
+def network_delete_blockers(network, **_kwargs):
+    """A network with documents (slots or uploads) stays for them."""
+    count = db.session.scalar(
+        select(func.count(Document.id)).where(Document.network_id == network.id)
+    )
+    if not count:
+        return []
+    return [
+        ngettext(
+            "It has %(num)d document or upload (an information sheet, slides).",
+            "It has %(num)d documents or uploads (information sheets, slides).",
+            count,
+        )
+    ]
+
+
+def network_history(network, **_kwargs):
+    """The network's documents (information sheets) in published meetings, by meeting."""
+    sheets = db.session.scalars(
+        select(Document)
+        .join(Document.meeting)
+        .where(Document.network_id == network.id, Meeting.status == PUBLISHED)
+        .order_by(Document.language)
+    ).all()
+    by_meeting = {}
+    for sheet in sheets:
+        by_meeting.setdefault(sheet.meeting_id, []).append(sheet)
+    return {"sheets": by_meeting}
+
+
+def meeting_page(meeting, user=None, **_kwargs):
+    """Whether the meeting's page links the person looking to the upload page."""
+    if user is None or not user.is_authenticated:
+        return {"may_upload": False}
+    return {"may_upload": may_upload_in(user, meeting)}
+
+
+def delegate_upload_network(meeting, user):
+    """``signals.delegate_upload_network``: the network ``user`` may upload slides for as
+    a vouched-for delegate in ``meeting``, by the uploads' own rule, or None."""
+    return viewer_for(user, meeting).delegate_network
