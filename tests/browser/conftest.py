@@ -36,6 +36,16 @@ def no_js_page(new_context):
     return new_context(java_script_enabled=False).new_page()
 
 
+def wait_for_htmx(page):
+    """Wait until htmx has started on the page.
+
+    A click that navigates returns once the new page's HTML arrives, before its deferred
+    scripts run; typing into a live search then fires ``input`` before htmx listens for it.
+    """
+    page.wait_for_load_state("load")
+    page.wait_for_function("() => window.htmx !== undefined")
+
+
 def submit_sign_in(page, live_url, address, password, key=None):
     """Fill in the sign-in form and send it (by pressing ``key``, or the button), whatever
     the outcome."""

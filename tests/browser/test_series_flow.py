@@ -7,7 +7,7 @@ import pytest
 from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import expect
 
-from tests.browser.conftest import sign_in
+from tests.browser.conftest import sign_in, wait_for_htmx
 
 from .test_accessibility import VIEWPORTS, describe
 
@@ -116,6 +116,7 @@ def test_organiser_imports_focal_points_from_a_csv_with_one_bad_row(
     page.get_by_role("button", name="Import the 2 good rows").click()
 
     expect(page.locator("#flash")).to_contain_text("Imported: 2 focal points added, 0 updated.")
+    wait_for_htmx(page)
     page.get_by_label("Name, title, agency or email").fill("import")
     results = page.locator("#focal-point-results")
     expect(results.locator(".contact-name")).to_have_text(
@@ -138,6 +139,7 @@ def test_delegate_finds_a_focal_point_in_the_directory_while_anonymous_cannot(
     sign_in(page, live_url, "delegate@example.org", passwords["delegate@example.org"])
     page.get_by_role("banner").get_by_role("link", name="Directory").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Directory of focal points")
+    wait_for_htmx(page)
     page.evaluate("window.samePage = true")
     page.get_by_label("Name, title, agency or email").fill("sharma")
     results = page.locator("#directory-results")
