@@ -8,7 +8,7 @@ import pytest
 from playwright.sync_api import expect
 from sqlalchemy import select
 
-from tests.browser.conftest import sign_in, wait_for_mail
+from tests.browser.conftest import sign_in, wait_for_htmx, wait_for_mail
 from tests.factories import make_meeting
 from wenevents.extensions import db
 from wenevents.networks.models import Network
@@ -109,6 +109,7 @@ def test_delegate_registers_is_endorsed_in_place_and_approved(
     expect(focal.get_by_role("heading", level=1)).to_have_text("Registrations of my networks")
     row = focal.locator("tr", has_text=address)
     expect(row).to_contain_text("Submitted: awaiting a decision")
+    wait_for_htmx(focal)
     focal.evaluate("window.samePage = true")
     row.get_by_role("button", name="Endorse Ana Flow").click()
     expect(row).to_contain_text("Endorsed by the network: awaiting the organisers")

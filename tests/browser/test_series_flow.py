@@ -45,6 +45,7 @@ def test_organiser_creates_the_5th_meeting_by_cloning_the_4th(new_context, live_
     expect(page.get_by_role("heading", level=1)).to_have_text("Meetings")
 
     # The form opens in place of the 4th meeting's card: the page stays.
+    wait_for_htmx(page)
     page.evaluate("window.samePage = true")
     page.get_by_role("link", name="New edition from this one (gmwen4)").click()
     card = page.locator("#meeting-gmwen4")
