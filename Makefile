@@ -25,9 +25,14 @@ node_modules/.installed: package.json package-lock.json
 	npm ci --no-audit --no-fund --loglevel=error
 	touch $@
 
+# The catalogues are compiled, not committed: the .po files are the source.
+CATALOGUES := $(patsubst %.po,%.mo,$(wildcard wenevents/translations/*/LC_MESSAGES/messages.po))
+%.mo: %.po
+	$(VENV)/bin/pybabel compile -f -i $< -o $@
+
 ## run: install, create or upgrade the SQLite database, load the demo, serve on 127.0.0.1:5000
 run: export WENEVENTS_PUBLIC_URL = $(PUBLIC_URL)
-run: $(VENV)/.installed
+run: $(VENV)/.installed $(CATALOGUES)
 	$(VENV)/bin/wenevents init-db
 	$(VENV)/bin/wenevents load-demo
 	$(VENV)/bin/wenevents run --host 127.0.0.1 --port $(PORT)
@@ -36,7 +41,7 @@ run: $(VENV)/.installed
 # On every core (pytest-xdist); each test file stays on one worker, so a module's live server
 # and its demo data are built once. TEST_WORKERS=0 runs in one process; PYTEST_ARGS adds more.
 TEST_WORKERS ?= auto
-test: $(VENV)/.installed-test node_modules/.installed test-deps
+test: $(VENV)/.installed-test node_modules/.installed test-deps $(CATALOGUES)
 	$(PYTHON) -m pytest -n $(TEST_WORKERS) --dist loadfile $(PYTEST_ARGS)
 
 # Chromium (Playwright cannot download its own browser here) and Java (the HTML checker)
@@ -59,15 +64,18 @@ fmt: $(VENV)/.installed-test
 	$(VENV)/bin/ruff check --fix .
 
 ## bench: serve the demo under gunicorn (2 workers) and print latency, throughput, queries
-bench: $(VENV)/.installed-test
+bench: $(VENV)/.installed-test $(CATALOGUES)
 	$(PYTHON) -m benchmarks.bench
 
-bench-smoke: $(VENV)/.installed-test
+bench-smoke: $(VENV)/.installed-test $(CATALOGUES)
 	$(PYTHON) -m benchmarks.bench --requests 20 --scales 1 --upload-mb 5
 
 ## messages: extract the strings marked for translation into wenevents/translations/messages.pot
 messages: $(VENV)/.installed-test
-	$(VENV)/bin/pybabel extract -F babel.cfg -k lazy_gettext -k _l -o wenevents/translations/messages.pot .
+	$(VENV)/bin/pybabel extract -F babel.cfg -k lazy_gettext -k _l --no-wrap --sort-by-file \
+	  -o wenevents/translations/messages.pot .
+	$(VENV)/bin/pybabel update -i wenevents/translations/messages.pot -d wenevents/translations \
+	  --no-wrap --ignore-obsolete --no-fuzzy-matching
 
 clean:
 	rm -rf $(VENV) node_modules .pytest_cache .ruff_cache *.egg-info

@@ -40,6 +40,24 @@ from wenevents.extensions import db
 POSTGRES_URL = os.environ.get("WENEVENTS_TEST_DATABASE_URL")
 
 
+def pytest_configure(config):
+    """Compile the French and Spanish catalogues when their .po is newer (``make test`` does
+    it too; this covers ``pytest`` run directly on a fresh clone)."""
+    from babel.messages.mofile import write_mo
+    from babel.messages.pofile import read_po
+
+    for po in Path(__file__).parent.parent.glob("wenevents/translations/*/LC_MESSAGES/*.po"):
+        mo = po.with_suffix(".mo")
+        if not mo.exists() or mo.stat().st_mtime < po.stat().st_mtime:
+            with po.open("rb") as source:
+                catalogue = read_po(source)
+            # Each xdist worker may get here: write aside, then swap it in whole.
+            partial = mo.with_suffix(f".{os.getpid()}.part")
+            with partial.open("wb") as target:
+                write_mo(target, catalogue)
+            partial.replace(mo)
+
+
 def _server_url():
     return make_url(POSTGRES_URL).set(drivername="postgresql+psycopg")
 

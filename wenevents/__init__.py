@@ -5,7 +5,7 @@ from pathlib import Path
 
 from flask import Flask
 
-from wenevents import config, security, web
+from wenevents import config, languages, security, web
 from wenevents.extensions import babel, compress, csrf, db, limiter, migrate
 from wenevents.uploads.streaming import Request as UploadRequest
 
@@ -39,7 +39,8 @@ def create_app(test_config=None):
     db.init_app(app)
     migrate.init_app(app, db, directory=str(MIGRATIONS), render_as_batch=True)
     csrf.init_app(app)
-    babel.init_app(app, locale_selector=lambda: app.config["BABEL_DEFAULT_LOCALE"])
+    babel.init_app(app, locale_selector=languages.select_locale)
+    languages.init_app(app)
     limiter.init_app(app)
     web.init_app(app)
     security.init_app(app)  # after web: its headers decide what web's caching may cache

@@ -23,7 +23,7 @@ DEFAULTS = {
     # en_GB: dates read "21–22 November 2023", as in UN documents.
     "BABEL_DEFAULT_LOCALE": "en_GB",
     "BABEL_DEFAULT_TIMEZONE": "UTC",
-    "LANGUAGES": ["en"],
+    "LANGUAGES": ["en", "fr", "es"],
     "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
     "MAX_FORM_MEMORY_SIZE": 500_000,
     # Bodies beyond this are refused with 413 before they are read.

@@ -12,6 +12,8 @@ from urllib.parse import quote, urlsplit
 from flask import current_app
 from werkzeug.sansio.utils import host_is_trusted
 
+from wenevents import languages
+
 
 def public_url(endpoint, **values):
     """The absolute URL of ``endpoint`` at the site's public address.
@@ -26,10 +28,12 @@ def public_url(endpoint, **values):
 
 
 def public_adapter():
-    """Werkzeug's URL builder bound to PUBLIC_URL (its host, scheme and any path prefix)."""
+    """Werkzeug's URL builder bound to PUBLIC_URL (its host, scheme and any path prefix),
+    in the language being written: a French mail links to the French pages."""
     base = urlsplit(current_app.config["PUBLIC_URL"])
+    script_name = base.path.rstrip("/") + languages.prefix()
     return current_app.url_map.bind(
-        base.netloc, script_name=base.path or "/", url_scheme=base.scheme
+        base.netloc, script_name=script_name or "/", url_scheme=base.scheme
     )
 
 

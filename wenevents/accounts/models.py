@@ -32,6 +32,8 @@ class User(db.Model):
     name: Mapped[str] = mapped_column(String(200), default="")
     role: Mapped[str] = mapped_column(String(20), default=DELEGATE)
     password_hash: Mapped[str] = mapped_column(String(255), default="")
+    # The language chosen with the site's switch; None until a choice is made.
+    language: Mapped[str | None] = mapped_column(String(2))
     is_disabled: Mapped[bool] = mapped_column(default=False)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     last_login_at: Mapped[datetime | None]

@@ -17,7 +17,7 @@ from flask_login import login_user
 from sqlalchemy import func, or_, select, update
 from sqlalchemy.orm import joinedload, selectinload
 
-from wenevents import mail
+from wenevents import languages, mail
 from wenevents.accounts import passwords
 from wenevents.accounts.models import FOCAL_POINT, RESET, LoginSession, Token, User
 from wenevents.audit import services as audit
@@ -342,13 +342,19 @@ def request_reset(email):
     audit entry and the mail all run after the response, for a known and an unknown
     address alike, so how long the answer takes cannot tell them apart.
     """
-    mail.after_response(_send_reset, normalise_email(email)[:320], _ip())
+    mail.after_response(_send_reset, normalise_email(email)[:320], _ip(), languages.current())
 
 
-def _send_reset(email, ip):
+def _send_reset(email, ip, language):
+    """``language``: the page's the request came from, for an account that chose none."""
     user = find_user(email)
     if user is None or not user.is_active:
         return
+    with languages.writing_in(user.language or language):
+        _write_reset(user, ip)
+
+
+def _write_reset(user, ip):
     hours = current_app.config["RESET_HOURS"]
     _token, raw = new_token(RESET, user.email, timedelta(hours=hours), user=user)
     audit.record("password.reset_requested", user.email, target=user, actor=None, ip=ip)

@@ -14,6 +14,7 @@ from flask import (
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, logout_user
 
+from wenevents import languages
 from wenevents.accounts import forms, invitations, services
 from wenevents.accounts.models import INVITE, RESET
 from wenevents.extensions import db, limiter
@@ -189,3 +190,21 @@ def password_link():
         email=current_user.email,
     )
     return finish(message, url_for(".account"))
+
+
+@bp.get("/language/<code>")
+def choose_language(code):
+    """The language switch: remember the choice (the cookie; the account, for someone
+    signed in) and show the page it was chosen on in that language."""
+    if code not in languages.LANGUAGES:
+        abort(404)
+    target = safe_next(request.args.get("next", ""), default="/")
+    response = redirect(languages.language_path(code, target), code=303)
+    response.set_cookie(
+        languages.COOKIE, code, max_age=365 * 24 * 3600, samesite="Lax",
+        secure=request.is_secure, httponly=True,
+    )
+    if current_user.is_authenticated and current_user.language != code:
+        current_user.language = code
+        db.session.commit()
+    return response

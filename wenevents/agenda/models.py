@@ -9,6 +9,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from wenevents.clock import utcnow
 from wenevents.extensions import db
+from wenevents.languages import Translated
 
 PRESENTATION, DISCUSSION, BREAK = "presentation", "discussion", "break"
 ITEM_KINDS = (PRESENTATION, DISCUSSION, BREAK)
@@ -37,8 +38,10 @@ def ref_of(uid):
     return "s" + uid.replace("-", "")[:7]
 
 
-class Session(db.Model):
+class Session(Translated, db.Model):
     """A numbered session; times are wall-clock times in the meeting's time zone."""
+
+    translated_fields = ("title", "description", "objectives")
 
     __tablename__ = "sessions"
     __table_args__ = (
@@ -105,8 +108,10 @@ class Session(db.Model):
         return f"<Session {self.number}>"
 
 
-class AgendaItem(db.Model):
+class AgendaItem(Translated, db.Model):
     """A presentation by a network, a discussion or a break, in its session's order."""
+
+    translated_fields = ("title",)
 
     __tablename__ = "agenda_items"
     __table_args__ = (

@@ -39,6 +39,8 @@ class PublicNetwork:
     acronym: str
     name: str
     id: int | None = None
+    # Frozen and hashed: the French and Spanish names as sorted pairs, not a dict.
+    translations: dict = field(default_factory=dict, compare=False, hash=False)
 
 
 @dataclass
@@ -57,6 +59,7 @@ class PublicItem:
     sequence: int
     modified: datetime
     session: "PublicSession" = field(repr=False, default=None)
+    translations: dict = field(default_factory=dict)
 
     def start(self, tz):
         return datetime.combine(self.day, self.starts_at, tz)
@@ -84,6 +87,7 @@ class PublicSession:
     sequence: int
     modified: datetime
     items: list[PublicItem]
+    translations: dict = field(default_factory=dict)
 
     def start(self, tz):
         return datetime.combine(self.day, self.starts_at, tz)
@@ -122,6 +126,7 @@ def sessions_of(release):
             sequence=raw["sequence"],
             modified=datetime.fromisoformat(raw["modified"]),
             items=[],
+            translations=raw.get("translations") or {},
         )
         for item in raw["items"]:
             network = item["network"]
@@ -139,6 +144,7 @@ def sessions_of(release):
                     sequence=item["sequence"],
                     modified=datetime.fromisoformat(item["modified"]),
                     session=session,
+                    translations=item.get("translations") or {},
                 )
             )
         sessions.append(session)
@@ -244,6 +250,8 @@ def _draft_snapshot(sessions):
             "chair": session.chair if session.is_public else "",
             "items": [],
         }
+        if session.is_public and session.translations:
+            entry["translations"] = session.translations.copy()
         if session.is_public:
             for item, (start, end) in session.item_times().items():
                 network = item.network
@@ -252,6 +260,7 @@ def _draft_snapshot(sessions):
                         "uid": item.uid,
                         "kind": item.kind,
                         "title": item.title,
+                        **({"translations": dict(item.translations)} if item.translations else {}),
                         "presenters": item.presenters,
                         "duration_minutes": item.duration_minutes,
                         "starts_at": _clock(start),
@@ -262,6 +271,11 @@ def _draft_snapshot(sessions):
                             "slug": network.slug,
                             "acronym": network.acronym,
                             "name": network.name,
+                            **(
+                                {"translations": dict(network.translations)}
+                                if network.translations
+                                else {}
+                            ),
                         }
                         if network
                         else None,

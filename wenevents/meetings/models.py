@@ -7,6 +7,7 @@ from sqlalchemy import CheckConstraint, Column, ForeignKey, String, Table, Uniqu
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from wenevents.extensions import db
+from wenevents.languages import Translated
 
 meeting_networks = Table(
     "meeting_networks",
@@ -18,8 +19,9 @@ meeting_networks = Table(
 DRAFT, PUBLISHED = "draft", "published"
 
 
-class MeetingSeries(db.Model):
+class MeetingSeries(Translated, db.Model):
     __tablename__ = "meeting_series"
+    translated_fields = ("name", "description")
 
     id: Mapped[int] = mapped_column(primary_key=True)
     slug: Mapped[str] = mapped_column(String(40), unique=True)
@@ -31,8 +33,10 @@ class MeetingSeries(db.Model):
     )
 
 
-class Meeting(db.Model):
+class Meeting(Translated, db.Model):
     """One edition of a series, addressed by its acronym (``gmwen4``)."""
+
+    translated_fields = ("title", "description", "venue", "disclaimer")
 
     __tablename__ = "meetings"
     __table_args__ = (

@@ -4,6 +4,7 @@ from sqlalchemy import CheckConstraint, Column, ForeignKey, String, Table
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from wenevents.extensions import db
+from wenevents.languages import Translated
 
 focal_point_networks = Table(
     "focal_point_networks",
@@ -25,8 +26,9 @@ def _in(values):
     return "('" + "', '".join(values) + "')"
 
 
-class Network(db.Model):
+class Network(Translated, db.Model):
     __tablename__ = "networks"
+    translated_fields = ("name", "description")
 
     id: Mapped[int] = mapped_column(primary_key=True)
     slug: Mapped[str] = mapped_column(String(40), unique=True)

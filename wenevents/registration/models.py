@@ -8,6 +8,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from wenevents.accounts.models import User
 from wenevents.clock import utcnow
 from wenevents.extensions import db
+from wenevents.languages import Translated
 
 # The life of a registration. Only the first three hold a seat.
 SUBMITTED, ENDORSED, APPROVED = "submitted", "endorsed", "approved"
@@ -73,8 +74,11 @@ class RegistrationSettings(db.Model):
         )
 
 
-class Question(db.Model):
+class Question(Translated, db.Model):
     """A question of the organiser's own, asked on the registration form."""
+
+    # "choices" too: a list, translated as one text with a choice per line.
+    translated_fields = ("label", "help")
 
     __tablename__ = "registration_questions"
     __table_args__ = (CheckConstraint(f"kind IN {_in(QUESTION_KINDS)}", name="kind_known"),)

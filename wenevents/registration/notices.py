@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 from wenevents import mail
 from wenevents.agenda.ics import meeting_calendar
 from wenevents.extensions import db
+from wenevents.languages import writing_in
 from wenevents.registration.models import (
     APPROVED,
     DECLINED,
@@ -78,9 +79,14 @@ def notify(registration, promoted=False):
 
 
 def _confirm_address(registration, raw):
+    with writing_in(registration.language):
+        _send_confirm_address(registration, raw)
+
+
+def _send_confirm_address(registration, raw):
     mail.send(
         registration.email,
-        _("Confirm your registration for %(meeting)s", meeting=registration.meeting.title),
+        _("Confirm your registration for %(meeting)s", meeting=registration.meeting.tr("title")),
         "registration_confirm",
         after_response=True,
         registration=registration,
@@ -89,9 +95,14 @@ def _confirm_address(registration, raw):
 
 
 def _registered_already(registration, raw):
+    with writing_in(registration.language):
+        _send_registered_already(registration, raw)
+
+
+def _send_registered_already(registration, raw):
     mail.send(
         registration.email,
-        _("Your registration for %(meeting)s", meeting=registration.meeting.title),
+        _("Your registration for %(meeting)s", meeting=registration.meeting.tr("title")),
         "registration_exists",
         after_response=True,
         registration=registration,
@@ -117,6 +128,11 @@ def _subjects():
 
 
 def _notice(registration, promoted):
+    with writing_in(registration.language):
+        _send_notice(registration, promoted)
+
+
+def _send_notice(registration, promoted):
     template = "promoted" if promoted else registration.status
     subjects = _subjects()
     if template not in subjects:
@@ -128,7 +144,7 @@ def _notice(registration, promoted):
             attachments.append(("meeting.ics", "text/calendar", calendar))
         mail.send(
             registration.email,
-            subjects[template] % {"meeting": registration.meeting.title},
+            subjects[template] % {"meeting": registration.meeting.tr("title")},
             f"registration_{template}",
             registration=registration,
             link=public_url("registration.mine", acronym=registration.meeting.acronym),

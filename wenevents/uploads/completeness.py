@@ -5,7 +5,7 @@ from dataclasses import dataclass, field
 from datetime import UTC
 
 from flask_babel import gettext as _
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
 from wenevents import mail
@@ -13,6 +13,7 @@ from wenevents.accounts.models import FOCAL_POINT, User
 from wenevents.accounts.services import normalise_email
 from wenevents.audit.services import record
 from wenevents.extensions import db
+from wenevents.languages import writing_in
 from wenevents.networks.models import Network
 from wenevents.uploads.models import LANGUAGES
 from wenevents.uploads.targets import LANGUAGE_LABELS, SHEET, Target, entry_of, presentations
@@ -200,29 +201,37 @@ def send_reminder(meeting, network, by):
     addresses = recipients.mailed
     if not addresses:
         return recipients
-    upload_url = public_url("uploads.upload_page", acronym=meeting.acronym)
     deadline = meeting.materials_deadline
+    # Each focal point reads it in the language of their account.
+    language_of = dict(
+        db.session.execute(
+            select(func.lower(User.email), User.language).where(
+                func.lower(User.email).in_(addresses)
+            )
+        ).all()
+    )
     for address in addresses:
-        mail.send(
-            address,
-            _(
-                "Materials for %(meeting)s: %(network)s",
-                meeting=meeting.title,
-                network=network.acronym,
-            ),
-            "materials_reminder",
-            after_response=True,
-            meeting=meeting,
-            network=network,
-            sheet_missing=row.sheet.missing,
-            sheet_languages=row.sheet.missing_languages,
-            missing_slides=missing_slides,
-            # Which languages are missing is said only when several are expected.
-            several_languages=len(row.sheet.states) > 1,
-            language_labels=LANGUAGE_LABELS,
-            upload_url=upload_url,
-            deadline=deadline.replace(tzinfo=UTC).astimezone(meeting.tz) if deadline else None,
-        )
+        with writing_in(language_of.get(address)):
+            mail.send(
+                address,
+                _(
+                    "Materials for %(meeting)s: %(network)s",
+                    meeting=meeting.tr("title"),
+                    network=network.acronym,
+                ),
+                "materials_reminder",
+                after_response=True,
+                meeting=meeting,
+                network=network,
+                sheet_missing=row.sheet.missing,
+                sheet_languages=row.sheet.missing_languages,
+                missing_slides=missing_slides,
+                # Which languages are missing is said only when several are expected.
+                several_languages=len(row.sheet.states) > 1,
+                language_labels=LANGUAGE_LABELS,
+                upload_url=public_url("uploads.upload_page", acronym=meeting.acronym),
+                deadline=deadline.replace(tzinfo=UTC).astimezone(meeting.tz) if deadline else None,
+            )
     record(
         "materials.reminder",
         f"{meeting.acronym}: reminder to {network.acronym} ({len(addresses)} "

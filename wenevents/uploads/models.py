@@ -21,6 +21,7 @@ from sqlalchemy.orm import Mapped, column_property, mapped_column, relationship
 
 from wenevents.clock import utcnow
 from wenevents.extensions import db
+from wenevents.languages import Translated
 
 DOCUMENT_KINDS = (
     "report",
@@ -37,8 +38,10 @@ PUBLIC, PARTICIPANTS, ORGANISERS = "public", "participants", "organisers"
 ACCESS_LEVELS = (PUBLIC, PARTICIPANTS, ORGANISERS)
 
 
-class Document(db.Model):
+class Document(Translated, db.Model):
     """A document of a meeting, as a link for now; stored files come with uploads."""
+
+    translated_fields = ("title",)
 
     __tablename__ = "documents"
     __table_args__ = (
