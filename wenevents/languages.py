@@ -126,9 +126,7 @@ def alternates():
     address as ``x-default``; built from PUBLIC_URL, never from the request's host."""
     base = current_app.config["PUBLIC_URL"].rstrip("/")
     path = this_path()
-    return [(code, f"{base}/{code}{path}") for code in LANGUAGES] + [
-        ("x-default", f"{base}{path}")
-    ]
+    return [(code, f"{base}/{code}{path}") for code in LANGUAGES] + [("x-default", f"{base}{path}")]
 
 
 def vary(response):
@@ -156,10 +154,13 @@ class LocalText(str):
 def localized(obj, field, language=None):
     """``obj.field`` in ``language`` (the reader's by default), else the English original."""
     language = language or current()
-    original = getattr(obj, field) or ""
+    if isinstance(obj, dict):  # a release's snapshot entry, or a change between two
+        original, translations = obj.get(field) or "", obj.get("translations")
+    else:
+        original, translations = getattr(obj, field) or "", getattr(obj, "translations", None)
     if language == ENGLISH:
         return LocalText(original, ENGLISH, False)
-    text = ((getattr(obj, "translations", None) or {}).get(language) or {}).get(field, "")
+    text = ((translations or {}).get(language) or {}).get(field, "")
     if text.strip():
         return LocalText(text, language, False)
     return LocalText(original, ENGLISH, bool(original))
@@ -207,6 +208,8 @@ def init_app(app):
     app.wsgi_app = LanguagePrefix(app.wsgi_app)
     app.after_request(vary)
     app.jinja_env.filters["tr"] = localized
+    # For attributes and the <title>: the text alone, with no element around it.
+    app.jinja_env.filters["tr_text"] = lambda obj, field: str.__str__(localized(obj, field))
     app.jinja_env.globals.update(
         LANGUAGE_NAMES=NAMES,
         LANGUAGES=LANGUAGES,

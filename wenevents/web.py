@@ -8,6 +8,7 @@ from functools import lru_cache
 from pathlib import Path
 from urllib.parse import urlsplit
 
+from babel.dates import format_skeleton
 from flask import abort, current_app, g, make_response, render_template, request
 from flask_babel import format_date, get_locale
 from flask_babel import gettext as _
@@ -18,6 +19,7 @@ from werkzeug.routing import BaseConverter, IntegerConverter, ValidationError
 
 from wenevents.clock import utcnow
 from wenevents.htmx import is_htmx
+from wenevents.languages import LocalText
 from wenevents.security import safe_next
 from wenevents.text import MAX_INT, bounded_int
 from wenevents.urls import is_served, public_url
@@ -76,6 +78,7 @@ def init_app(app):
     app.jinja_env.filters.update(
         day=format_day,
         date_range=format_date_range,
+        long_date=format_long_date,
         clock=format_clock,
         utc_offset=format_utc_offset,
         country=country_name,
@@ -269,7 +272,10 @@ def _unstorable(value):
 
 
 def format_day(value):
-    """``Tuesday 21 November 2023`` in the current locale."""
+    """``Tuesday 21 November 2023``, ``mardi 21 novembre 2023``, ``martes, 21 de noviembre
+    de 2023``: each language's long date with its weekday."""
+    if get_locale().language == "es":
+        return format_date(value, "EEEE, d 'de' MMMM 'de' y")
     return format_date(value, "EEEE d MMMM y")
 
 
@@ -278,24 +284,29 @@ def format_iso_day(value):
     return format_date(date.fromisoformat(value), "EEE d MMM y")
 
 
+def format_long_date(value):
+    """``21 November 2023``, ``21 novembre 2023``, ``21 de noviembre de 2023``."""
+    return format_date(value, "long")
+
+
 def format_date_range(start, end):
     """``21–22 November 2023``; a single date when both are the same day."""
-    # CLDR has no long-month interval pattern, so build it; English, French and Spanish
-    # all write day, month, year in this order.
+    # CLDR's interval patterns abbreviate the month in English and French, so build it
+    # from the long date: day, month, year in this order in all three languages.
     if start == end:
-        return format_date(start, "d MMMM y")
+        return format_long_date(start)
     if (start.year, start.month) == (end.year, end.month):
-        return f"{format_date(start, 'd')}–{format_date(end, 'd MMMM y')}"
+        return f"{format_date(start, 'd')}–{format_long_date(end)}"
     if start.year == end.year:
-        return f"{format_date(start, 'd MMMM')} – {format_date(end, 'd MMMM y')}"
-    return f"{format_date(start, 'd MMMM y')} – {format_date(end, 'd MMMM y')}"
+        return f"{format_skeleton('MMMMd', start, locale=get_locale())} – {format_long_date(end)}"
+    return f"{format_long_date(start)} – {format_long_date(end)}"
 
 
 def format_local_datetime(value, meeting):
     """A stored (UTC) moment in the meeting's time zone, naming the zone."""
     local = value.replace(tzinfo=UTC).astimezone(meeting.tz)
     offset = format_utc_offset(local.date(), meeting.tz)
-    return f"{format_date(local.date(), 'd MMMM y')}, {local:%H:%M} ({meeting.timezone}, {offset})"
+    return f"{format_long_date(local.date())}, {local:%H:%M} ({meeting.timezone}, {offset})"
 
 
 def format_clock(value):
@@ -320,8 +331,12 @@ def country_name(code):
 
 
 def paragraphs(text):
-    """Split plain text on blank lines, for <p> elements (autoescaping stays on)."""
-    return [p.strip() for p in (text or "").split("\n\n") if p.strip()]
+    """Split plain text on blank lines, for <p> elements (autoescaping stays on). A
+    translation's fallback keeps its language in each paragraph."""
+    parts = [p.strip() for p in (text or "").split("\n\n") if p.strip()]
+    if isinstance(text, LocalText):
+        return [LocalText(part, text.language, text.fallback) for part in parts]
+    return parts
 
 
 # What most views need from the request, read once here.

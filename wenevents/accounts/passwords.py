@@ -7,6 +7,8 @@ from flask_babel import gettext as _
 from werkzeug.security import check_password_hash, generate_password_hash
 from zxcvbn import zxcvbn
 
+from wenevents.i18n import lazy_gettext as _l
+
 MIN_LENGTH = 12
 MAX_LENGTH = 1024
 # zxcvbn rates at most 72 characters; a longer password is at least as strong as its start.
@@ -43,6 +45,36 @@ def verify(password_hash, password):
     return check_password_hash(password_hash, password)
 
 
+# zxcvbn's warnings are English only: the catalogue carries them, and this maps each
+# to its translation (a warning not listed, from a newer zxcvbn, is left out).
+ZXCVBN_WARNINGS = {
+    "Straight rows of keys are easy to guess.": _l("Straight rows of keys are easy to guess."),
+    "Short keyboard patterns are easy to guess.": _l("Short keyboard patterns are easy to guess."),
+    'Repeats like "aaa" are easy to guess.': _l('Repeats like "aaa" are easy to guess.'),
+    'Repeats like "abcabcabc" are only slightly harder to guess than "abc".': _l(
+        'Repeats like "abcabcabc" are only slightly harder to guess than "abc".'
+    ),
+    'Sequences like "abc" or "6543" are easy to guess.': _l(
+        'Sequences like "abc" or "6543" are easy to guess.'
+    ),
+    "Recent years are easy to guess.": _l("Recent years are easy to guess."),
+    "Dates are often easy to guess.": _l("Dates are often easy to guess."),
+    "This is a top-10 common password.": _l("This is a top-10 common password."),
+    "This is a top-100 common password.": _l("This is a top-100 common password."),
+    "This is a very common password.": _l("This is a very common password."),
+    "This is similar to a commonly used password.": _l(
+        "This is similar to a commonly used password."
+    ),
+    "A word by itself is easy to guess.": _l("A word by itself is easy to guess."),
+    "Names and surnames by themselves are easy to guess.": _l(
+        "Names and surnames by themselves are easy to guess."
+    ),
+    "Common names and surnames are easy to guess.": _l(
+        "Common names and surnames are easy to guess."
+    ),
+}
+
+
 def problem(password, *personal):
     """Why ``password`` is refused, or None. ``personal``: the user's email, name…"""
     if len(password) < MIN_LENGTH:
@@ -52,7 +84,7 @@ def problem(password, *personal):
     inputs = [p for value in personal if value for p in (value, *value.replace("@", " ").split())]
     result = zxcvbn(password[:ZXCVBN_MAX], user_inputs=[*inputs, "wenevents", "cites"])
     if result["score"] < MIN_SCORE:
-        warning = result["feedback"].get("warning") or ""
+        warning = str(ZXCVBN_WARNINGS.get(result["feedback"].get("warning"), ""))
         advice = _("This password is too easy to guess; a few unrelated words make a strong one.")
         return f"{warning} {advice}".strip()
     return None

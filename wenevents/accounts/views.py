@@ -201,8 +201,12 @@ def choose_language(code):
     target = safe_next(request.args.get("next", ""), default="/")
     response = redirect(languages.language_path(code, target), code=303)
     response.set_cookie(
-        languages.COOKIE, code, max_age=365 * 24 * 3600, samesite="Lax",
-        secure=request.is_secure, httponly=True,
+        languages.COOKIE,
+        code,
+        max_age=365 * 24 * 3600,
+        samesite="Lax",
+        secure=request.is_secure,
+        httponly=True,
     )
     if current_user.is_authenticated and current_user.language != code:
         current_user.language = code

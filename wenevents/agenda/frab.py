@@ -41,8 +41,10 @@ from importlib import metadata
 from flask_babel import gettext as _
 from lxml import etree
 
+from wenevents import languages
 from wenevents.agenda import releases
 from wenevents.agenda.models import BREAK, DISCUSSION, PRESENTATION
+from wenevents.languages import localized
 from wenevents.urls import public_url
 
 SCHEMA_URL = "https://c3voc.de/schedule/schema.json"
@@ -50,7 +52,6 @@ SCHEMA_URL = "https://c3voc.de/schedule/schema.json"
 TYPES = {PRESENTATION: "Presentation", DISCUSSION: "Discussion", BREAK: "Break"}
 SESSION_TYPE, CLOSED_TYPE = "Session", "Closed session"
 TIMESLOT = "00:05"
-LANGUAGE = "en"
 # Where the session list lives in the JSON: conference.meta[META_KEY].
 META_KEY = "wenevents"
 META_FORMAT = 1
@@ -125,7 +126,9 @@ class _Numbers:
 def track_name(session):
     if not session.is_public:
         return _("Session %(number)d: %(title)s", number=session.number, title=_("Closed session"))
-    return _("Session %(number)d: %(title)s", number=session.number, title=session.title)
+    return _(
+        "Session %(number)d: %(title)s", number=session.number, title=localized(session, "title")
+    )
 
 
 def room_name(session):
@@ -145,7 +148,7 @@ def _events(meeting, sessions):
         if not session.is_public or not session.items:
             number = numbers(session.uid)
             public = session.is_public
-            title = session.title if public else _("Closed session")
+            title = localized(session, "title") if public else _("Closed session")
             events.append(
                 Event(
                     guid=session.uid,
@@ -155,9 +158,10 @@ def _events(meeting, sessions):
                     title=title,
                     subtitle="",
                     type=SESSION_TYPE if public else CLOSED_TYPE,
-                    abstract=session.description if public else "",
-                    description=session.objectives if public else "",
-                    slug=_slug(meeting.acronym, number, title, "session"),
+                    abstract=localized(session, "description") if public else "",
+                    description=localized(session, "objectives") if public else "",
+                    # From the English title: the slug is the same in every language.
+                    slug=_slug(meeting.acronym, number, session.title if public else "", "session"),
                     persons=session.chairs if public else [],
                     **common,
                 )
@@ -174,7 +178,7 @@ def _events(meeting, sessions):
                     id=number,
                     start=item.start(tz),
                     minutes=_minutes(item.starts_at, item.ends_at),
-                    title=item.title,
+                    title=localized(item, "title"),
                     subtitle=item.network.acronym if item.network else "",
                     type=TYPES.get(item.kind, TYPES[PRESENTATION]),
                     abstract="",
@@ -271,7 +275,7 @@ def _event_json(event):
         "subtitle": event.subtitle,
         "track": event.track,
         "type": event.type,
-        "language": LANGUAGE,
+        "language": languages.current(),
         "abstract": event.abstract,
         "description": event.description,
         # "name" is the schema's current key and "public_name" what older readers know;
@@ -293,7 +297,7 @@ def schedule_dict(release):
             "base_url": urls["base_url"],
             "conference": {
                 "acronym": meeting.acronym,
-                "title": meeting.title,
+                "title": localized(meeting, "title"),
                 "start": meeting.start_date.isoformat(),
                 "end": meeting.end_date.isoformat(),
                 "daysCount": len(built.days),
@@ -351,7 +355,7 @@ def _event_xml(parent, event):
     persons = _sub(element, "persons")
     for name in event.persons:
         _sub(persons, "person", name)
-    _sub(element, "language", LANGUAGE)
+    _sub(element, "language", languages.current())
     _sub(element, "description", event.description)
     _sub(element, "links")
     _sub(element, "url", event.url)
@@ -367,7 +371,7 @@ def schedule_xml(release):
     _sub(root, "version", built.release.number)
     conference = _sub(root, "conference")
     _sub(conference, "acronym", meeting.acronym)
-    _sub(conference, "title", meeting.title)
+    _sub(conference, "title", localized(meeting, "title"))
     _sub(conference, "start", meeting.start_date.isoformat())
     _sub(conference, "end", meeting.end_date.isoformat())
     _sub(conference, "days", len(built.days))

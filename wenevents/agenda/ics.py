@@ -11,6 +11,7 @@ from datetime import UTC, datetime, timedelta
 from flask_babel import gettext as _
 from icalendar import Calendar, Event
 
+from wenevents.languages import localized
 from wenevents.urls import public_url
 
 PRODID = "-//wenevents//Global Meeting of Wildlife Enforcement Networks//EN"
@@ -24,7 +25,7 @@ def meeting_calendar(meeting):
     calendar.add("method", "PUBLISH")
     event = Event()
     event.add("uid", f"meeting-{meeting.acronym}@wenevents")
-    event.add("summary", meeting.title)
+    event.add("summary", localized(meeting, "title"))
     event.add("dtstart", meeting.start_date)
     # All-day events end on the day after the last (DTEND is exclusive).
     event.add("dtend", meeting.end_date + timedelta(days=1))
@@ -73,12 +74,12 @@ def _location(meeting, room):
 
 def session_title(session):
     """``Session 3 – Exploring…``, or ``Session 4 – Closed session``."""
-    title = session.title if session.is_public else _("Closed session")
+    title = localized(session, "title") if session.is_public else _("Closed session")
     return _("Session %(number)s – %(title)s", number=session.number, title=title)
 
 
 def _item_text(item):
-    line = f"{item.starts_at:%H:%M}–{item.ends_at:%H:%M} {item.title}"
+    line = f"{item.starts_at:%H:%M}–{item.ends_at:%H:%M} {localized(item, 'title')}"
     if item.network:
         line += f" ({item.network.acronym})"
     if item.presenters:
@@ -91,7 +92,7 @@ def _session_description(meeting, session):
     if session.chair:
         parts.append(_("Chair: %(names)s", names=session.chair))
     if session.description:
-        parts.append(session.description)
+        parts.append(localized(session, "description"))
     if session.items:
         parts.append("\n".join(_item_text(item) for item in session.items))
     if meeting.disclaimer and session.items:
@@ -133,7 +134,7 @@ def presentation_event(meeting, release, item):
     event = Event()
     _stamp(event, release, item, meeting.tz)
     who = f"{item.network.acronym}: " if item.network else ""
-    event.add("summary", f"{who}{item.title}")
+    event.add("summary", f"{who}{localized(item, 'title')}")
     location = _location(meeting, session.room)
     if location:
         event.add("location", location)
@@ -152,7 +153,7 @@ def presentation_event(meeting, release, item):
 
 def schedule_calendar(meeting, release, sessions):
     """Every session of a release, public or closed, as one calendar."""
-    calendar = _calendar(meeting, meeting.title)
+    calendar = _calendar(meeting, localized(meeting, "title"))
     for session in sessions:
         calendar.add_component(session_event(meeting, release, session))
     return _finish(calendar, meeting, sessions)
@@ -160,14 +161,14 @@ def schedule_calendar(meeting, release, sessions):
 
 def session_calendar(meeting, release, session):
     """One session as a calendar (the same event, same UID, as in the whole schedule)."""
-    calendar = _calendar(meeting, f"{meeting.title}: {session_title(session)}")
+    calendar = _calendar(meeting, f"{localized(meeting, 'title')}: {session_title(session)}")
     calendar.add_component(session_event(meeting, release, session))
     return _finish(calendar, meeting, [session])
 
 
 def network_calendar(meeting, release, network_name, items):
     """One network's presentations, each at its own times."""
-    calendar = _calendar(meeting, f"{meeting.title}: {network_name}")
+    calendar = _calendar(meeting, f"{localized(meeting, 'title')}: {network_name}")
     for item in items:
         calendar.add_component(presentation_event(meeting, release, item))
     return _finish(calendar, meeting, items)

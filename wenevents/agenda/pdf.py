@@ -35,6 +35,7 @@ from reportlab.platypus import (
 )
 
 from wenevents.agenda.ics import session_title
+from wenevents.languages import localized
 from wenevents.web import country_name, format_date_range, format_day, format_utc_offset
 
 FONT_DIR = Path("/usr/share/fonts/truetype/dejavu")
@@ -143,7 +144,8 @@ def _session_block(w, meeting, session):
         flow.append(w.para(w.text(_("Chair: %(names)s", names=session.chair)), "when"))
     rows = []
     for item in session.items:
-        line = w.bold_text(item.title) if item.kind == "presentation" else w.italic_text(item.title)
+        title = localized(item, "title")
+        line = w.bold_text(title) if item.kind == "presentation" else w.italic_text(title)
         if item.network:
             line += " · " + w.text(item.network.acronym)
         if item.presenters:
@@ -174,12 +176,14 @@ def schedule_pdf(meeting, release, days):
     """
     w = _Writer()
     place = ", ".join(
-        p for p in (meeting.venue, meeting.city, country_name(meeting.country_code)) if p
+        p
+        for p in (localized(meeting, "venue"), meeting.city, country_name(meeting.country_code))
+        if p
     )
     zone = _("All times are local time: %(zone)s (%(offset)s).", zone=meeting.timezone,
              offset=format_utc_offset(meeting.start_date, meeting.tz))  # fmt: skip
     flow = [
-        w.para(w.bold_text(meeting.title), "title"),
+        w.para(w.bold_text(localized(meeting, "title")), "title"),
         w.para(w.text(format_date_range(meeting.start_date, meeting.end_date)), "meta"),
         w.para(w.text(place), "meta"),
         w.para(w.text(zone), "meta"),
@@ -213,7 +217,7 @@ def schedule_pdf(meeting, release, days):
         time=published.strftime("%H:%M"),
         zone=meeting.timezone,
     )
-    disclaimer = meeting.disclaimer
+    disclaimer = localized(meeting, "disclaimer")
 
     def footer(canvas, doc):
         canvas.saveState()
@@ -242,7 +246,7 @@ def schedule_pdf(meeting, release, days):
         rightMargin=18 * mm,
         topMargin=16 * mm,
         bottomMargin=28 * mm,
-        title=printable(f"{meeting.title}: {_('Schedule')}", w.characters),
+        title=printable(f"{localized(meeting, 'title')}: {_('Schedule')}", w.characters),
         author="wenevents",
         creator="wenevents",
         lang=str(_locale()),

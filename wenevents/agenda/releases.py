@@ -326,10 +326,17 @@ def changes_between(previous, snapshot):
     changes = []
 
     def describe(entry, sessions):
+        translations = {"translations": entry["translations"]} if "translations" in entry else {}
         if "items" in entry:
-            return {"what": "session", "number": entry["number"], "title": entry["title"]}
+            return {
+                "what": "session",
+                "number": entry["number"],
+                "title": entry["title"],
+                **translations,
+            }
         session = sessions.get(entry["session"], {})
         return {
+            **translations,
             "what": "item",
             "number": session.get("number"),
             "title": entry["title"],
