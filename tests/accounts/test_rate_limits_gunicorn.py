@@ -59,8 +59,7 @@ def test_two_workers_with_memory_storage_refuse_to_start(tmp_path):
             code = process.wait(timeout=60)
         finally:
             if process.poll() is None:  # it started: stop it, the test has failed
-                process.terminate()
-                process.wait(timeout=20)
+                _stop(process)
 
     output = (tmp_path / "gunicorn.log").read_text()
     assert code != 0
@@ -117,8 +116,7 @@ def test_two_workers_on_redis_let_through_exactly_the_limit(tmp_path, redis_pref
             try:
                 statuses, extra = _guesses(port, process, log_path)
             finally:
-                process.terminate()
-                process.wait(timeout=20)
+                _stop(process)
 
     assert statuses == [200] * LIMIT + [429] * (40 - LIMIT)
     assert all(status == 429 for status in extra), extra
@@ -169,3 +167,14 @@ def _guesses(port, process, log_path):
         while len(_workers_that_answered(log_path)) < 2 and len(extra) < 200:
             extra += list(pool.map(guess, range(40 + len(extra), 44 + len(extra))))
     return statuses, extra
+
+
+def _stop(process):
+    """Stop gunicorn; a machine too busy for a graceful stop gets it killed, since what
+    the test measured is already in hand."""
+    process.terminate()
+    try:
+        process.wait(timeout=30)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait(timeout=30)

@@ -211,6 +211,13 @@ def _meta(sessions):
                 "chairs": session.chairs,
                 "description": session.description,
                 "objectives": session.objectives,
+                # The English originals and every translation, whatever language the
+                # file is written in: an import restores them all.
+                "translations": session.translations,
+                "items": {
+                    item.uid: {"title": item.title, "translations": item.translations}
+                    for item in session.items
+                },
             }
         entries.append(entry)
     return {"format": META_FORMAT, "sessions": entries}

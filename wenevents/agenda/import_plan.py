@@ -105,7 +105,8 @@ class _Builder:
         self.types = Counter()
         self.sessions = []
 
-    def item(self, talk, chairs=()):
+    def item(self, talk, chairs=(), originals=None):
+        """``originals``: our export's English title and translations, by event guid."""
         kind = _kind(talk.type)
         self.extras.texts += talk.has_text
         if talk.type and talk.type.casefold() != kind:
@@ -117,9 +118,12 @@ class _Builder:
         network, unknown = (None, "") if kind == BREAK else _network(talk, self.networks)
         if unknown:
             self.unknown[unknown] += 1
+        original = (originals or {}).get(talk.guid, {})
+        title = original.get("title") or talk.title
         return {
             "kind": kind,
-            "title": _clip(talk.title, TITLE_MAX, _("The title"), self.notes),
+            "title": _clip(title, TITLE_MAX, _("The title"), self.notes),
+            "translations": original.get("translations", {}),
             "presenters": _clip(", ".join(persons), PRESENTERS_MAX, _("Presenters"), self.notes),
             # Zero minutes is how our exports show an item without a duration.
             "duration_minutes": talk.minutes or None,
@@ -129,6 +133,7 @@ class _Builder:
 
     def session(self, title, day, start, end, room, talks, **extra):
         chairs = extra.pop("chairs", [])
+        originals = extra.pop("items", None)
         self.sessions.append(
             {
                 "title": _clip(title, TITLE_MAX, _("The title"), self.notes),
@@ -140,7 +145,8 @@ class _Builder:
                 "is_public": extra.get("is_public", True),
                 "description": extra.get("description", ""),
                 "objectives": extra.get("objectives", ""),
-                "items": [self.item(t, chairs) for t in sorted(talks, key=_in_order)],
+                "translations": extra.get("translations", {}),
+                "items": [self.item(t, chairs, originals) for t in sorted(talks, key=_in_order)],
             }
         )
 
@@ -162,6 +168,7 @@ class _Builder:
             self.session(
                 m.title, m.day, m.start, m.end, m.room, m.talks, chairs=m.chairs,
                 is_public=m.public, description=m.description, objectives=m.objectives,
+                translations=m.translations, items=m.items,
             )  # fmt: skip
         self.notes += _listed(outside, _("Sessions outside the meeting's dates, not imported:"))
         return rest

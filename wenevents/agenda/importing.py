@@ -137,6 +137,7 @@ def apply(meeting, plan, by=None):
             is_public=planned["is_public"],
             description=planned["description"],
             objectives=planned["objectives"],
+            translations=planned.get("translations") or {},
         )
         for position, planned_item in enumerate(planned["items"]):
             network_id = planned_item["network_id"]
@@ -154,6 +155,7 @@ def apply(meeting, plan, by=None):
                     duration_minutes=planned_item["duration_minutes"],
                     network=networks.get(network_id),
                     position=position,
+                    translations=planned_item.get("translations") or {},
                 )
             )
             items += 1

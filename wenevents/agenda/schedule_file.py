@@ -13,6 +13,7 @@ from zoneinfo import ZoneInfo
 from flask_babel import gettext as _
 
 from wenevents.agenda import frab
+from wenevents.languages import TRANSLATED
 from wenevents.text import clean_line, clean_text, stacked_marks
 
 MAX_BYTES = 5 * 1024 * 1024
@@ -75,6 +76,13 @@ class _MetaSession:
     description: str
     objectives: str
     talks: list[Talk] = field(default_factory=list)
+    translations: dict = field(default_factory=dict)
+    # {event guid: {"title": English title, "translations": {...}}}
+    items: dict = field(default_factory=dict)
+
+
+# Session and item fields a file may carry translations of.
+TRANSLATED_FIELDS = ("title", "description", "objectives")
 
 
 # -- Reading the file -------------------------------------------------------------------
@@ -280,5 +288,36 @@ def meta_sessions(conference):
         ):
             raise broken
         session.chairs = [clean_line(chair) for chair in session.chairs]
+        if public:
+            session.translations = _translations(entry.get("translations"))
+            items = entry.get("items")
+            session.items = {
+                str(guid): {
+                    "title": clean_line(item["title"]),
+                    "translations": _translations(item.get("translations")),
+                }
+                for guid, item in (items.items() if isinstance(items, dict) else ())
+                if isinstance(item, dict) and isinstance(item.get("title"), str)
+            }
         sessions.append(session)
     return sessions
+
+
+def _translations(value):
+    """A file's ``{"fr": {"title": …}}``, kept to the languages and texts we know; anything
+    else in it is dropped, never stored."""
+    if not isinstance(value, dict):
+        return {}
+    kept = {}
+    for language in TRANSLATED:
+        fields = value.get(language)
+        if not isinstance(fields, dict):
+            continue
+        texts = {
+            name: clean_text(text)
+            for name, text in fields.items()
+            if name in TRANSLATED_FIELDS and isinstance(text, str) and clean_text(text)
+        }
+        if texts:
+            kept[language] = texts
+    return kept
