@@ -8,7 +8,21 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from wenevents.accounts.models import User
 from wenevents.clock import utcnow
 from wenevents.extensions import db
+from wenevents.i18n import lazy_gettext as _l
 from wenevents.languages import Translated
+
+# The notes the registration steps write themselves: stored in English (whoever's page
+# took the step), shown in the reader's language (RegistrationEvent.note_text).
+ADDRESS_CONFIRMED = "Address confirmed"
+REGISTERED_AGAIN = "Registered again"
+PROMOTED = "Promoted from the waiting list"
+ENDORSED_WHILE_WAITING = "Endorsed while waiting"
+STEP_NOTES = {
+    ADDRESS_CONFIRMED: _l("Address confirmed"),
+    REGISTERED_AGAIN: _l("Registered again"),
+    PROMOTED: _l("Promoted from the waiting list"),
+    ENDORSED_WHILE_WAITING: _l("Endorsed while waiting"),
+}
 
 # The life of a registration. Only the first three hold a seat.
 SUBMITTED, ENDORSED, APPROVED = "submitted", "endorsed", "approved"
@@ -199,3 +213,9 @@ class RegistrationEvent(db.Model):
     note: Mapped[str] = mapped_column(String(1000), default="")
 
     registration: Mapped[Registration] = relationship(back_populates="events")
+
+    @property
+    def note_text(self):
+        """The note in the reader's language: the steps' own notes are stored in English
+        and translated when read; a person's note is shown as they wrote it."""
+        return STEP_NOTES.get(self.note, self.note)

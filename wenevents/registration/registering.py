@@ -8,7 +8,6 @@ lock (``locks.lock_meeting``), so the same link pressed twice at once confirms o
 import hashlib
 import secrets
 
-from flask_babel import gettext as _
 from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 
@@ -21,7 +20,9 @@ from wenevents.extensions import db
 from wenevents.locks import lock_meeting
 from wenevents.registration import notices, queries, questions, seats
 from wenevents.registration.models import (
+    ADDRESS_CONFIRMED,
     DETAIL_FIELDS,
+    REGISTERED_AGAIN,
     UNCONFIRMED,
     WITHDRAWN,
     Registration,
@@ -99,7 +100,7 @@ def _register_again(registration, values, signed_in):
     registration.endorsed_at = registration.confirmed_at = registration.waitlisted_at = None
     registration.reason = ""
     raw = _new_token(registration)
-    registration.move(UNCONFIRMED, signed_in, _("Registered again"))
+    registration.move(UNCONFIRMED, signed_in, REGISTERED_AGAIN)
     # The answers given now replace the old ones, files too.
     stored = questions.store_sent_files(values.get("answers", {}))
     questions.set_answers(registration, stored, replace=True)
@@ -153,7 +154,7 @@ def confirm(registration, user=None):
     registration.confirmed_at = utcnow()
     registration.confirm_token_hash = None
     status = seats.seat_or_waitlist(registration, settings)
-    registration.move(status, user, _("Address confirmed"))
+    registration.move(status, user, ADDRESS_CONFIRMED)
     db.session.flush()
     notices.notify(registration)
     return registration

@@ -6,13 +6,13 @@ last seat, on SQLite and on PostgreSQL alike. The functions here read and change
 with that lock held; they flush nothing themselves, and never commit.
 """
 
-from flask_babel import gettext as _
 from sqlalchemy import func, select
 
 from wenevents.clock import utcnow
 from wenevents.extensions import db
 from wenevents.registration.models import (
     ENDORSED,
+    PROMOTED,
     SEAT_HOLDING,
     SUBMITTED,
     UNCONFIRMED,
@@ -68,7 +68,7 @@ def seat_or_waitlist(registration, settings):
 
 def promote(registration, by=None):
     """Give a waiting registration its seat (lock held, room checked)."""
-    registration.move(seated_status(registration), by, _("Promoted from the waiting list"))
+    registration.move(seated_status(registration), by, PROMOTED)
     registration.waitlisted_at = None
 
 

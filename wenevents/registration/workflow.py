@@ -20,6 +20,7 @@ from wenevents.registration.models import (
     DECLINED,
     DETAIL_FIELDS,
     ENDORSED,
+    ENDORSED_WHILE_WAITING,
     REJECTED,
     SUBMITTED,
     UNCONFIRMED,
@@ -57,7 +58,7 @@ def endorse(registration, by):
     if registration.status == SUBMITTED:
         registration.move(ENDORSED, by)
     else:
-        registration.move(WAITLISTED, by, _("Endorsed while waiting"))
+        registration.move(WAITLISTED, by, ENDORSED_WHILE_WAITING)
     audit.record("registration.endorse", registration.email, target=registration, actor=by)
     notices.notify(registration)
 
