@@ -108,6 +108,7 @@ def world(app):
         "file_question_id": file_question.id,
         "registration_id": registration.id,
         "item_id": item.id,
+        "code": "fr",
         "session_id": item.session_id,
         "network_id": network.id,
         "focal_point_id": _first(FocalPoint),

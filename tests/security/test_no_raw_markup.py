@@ -38,6 +38,8 @@ ALLOWED = {
     ("wenevents/i18n.py", "flask_babel.LazyString"): "LazyText subclasses it, __html__ replaced",
     ("wenevents/i18n.py", "Markup"): "the return type of LazyText.__html__, which escapes",
     ("wenevents/i18n.py", "__html__"): "LazyText.__html__ escapes the whole string",
+    ("wenevents/languages.py", "Markup"): "LocalText.__html__: Markup.format escapes the text",
+    ("wenevents/languages.py", "__html__"): "LocalText.__html__ escapes the whole text",
 }
 # Flask-Babel's lazy helpers (their strings declare themselves HTML): use wenevents.i18n.
 LAZY = {"lazy_gettext", "lazy_ngettext", "lazy_pgettext", "lazy_npgettext", "LazyString"}
