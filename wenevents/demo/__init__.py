@@ -2,7 +2,9 @@
 
 Facts the page states are kept as it states them. What it does not give (times, rooms, the
 venue, past meetings' exact dates, which network presents in which session) is invented and
-the meetings are marked ``is_demo`` so the site says so.
+the meetings are marked ``is_demo`` so the site says so. The French and Spanish versions of
+its content are the project's own (translations.py), and its registrations are fictional
+delegates writing in each of the three languages (registrations.py).
 """
 
 import secrets
@@ -16,10 +18,12 @@ from wenevents.agenda import releases
 from wenevents.agenda.models import BREAK, DISCUSSION, AgendaItem, Session
 from wenevents.demo import contacts as demo_contacts
 from wenevents.demo import files as demo_files
+from wenevents.demo import registrations as demo_registrations
+from wenevents.demo import translations as demo_translations
 from wenevents.extensions import db
 from wenevents.meetings.models import PUBLISHED, Meeting, MeetingSeries
 from wenevents.networks.models import Network
-from wenevents.registration.models import RegistrationSettings
+from wenevents.registration.models import Question, RegistrationSettings
 from wenevents.uploads.models import Document
 
 SERIES = {
@@ -232,9 +236,14 @@ PRESENTATION_TITLES = {
 
 
 def load():
-    """Add whatever of the demo is missing; return True if anything was added."""
-    if db.session.scalar(select(Meeting).where(Meeting.acronym == "gmwen4")):
-        return False
+    """Add whatever of the demo is missing; return True if anything was added.
+
+    A database with the demo meeting already gets only what later versions of the demo
+    added: the French and Spanish versions its content lacks, and the demo registrations.
+    """
+    fourth = db.session.scalar(select(Meeting).where(Meeting.acronym == "gmwen4"))
+    if fourth is not None:
+        return _complete(fourth)
     series = db.session.scalar(select(MeetingSeries).where(MeetingSeries.slug == "gmwen"))
     series = series or MeetingSeries(**SERIES)
     networks = _networks()
@@ -244,11 +253,65 @@ def load():
     fourth = _fourth_meeting(series, networks)
     db.session.add(fourth)
     demo_contacts.add(networks)
+    demo_contacts.add_accounts(networks)
+    # Translated before the first release, so that it carries the French and Spanish too.
+    demo_networks = [networks[slug] for slug, *_ in NETWORKS]
+    _translate(series, fourth, demo_networks)
+    demo_registrations.add(fourth, networks)
     db.session.commit()
     releases.publish(fourth, note="Demo agenda")
     db.session.commit()
     demo_files.add(fourth)
+    _translate(series, fourth, demo_networks)  # the slides' titles
+    db.session.commit()
     return True
+
+
+def _complete(fourth):
+    """Add to an existing demo what it lacks of the translations and registrations; return
+    True if anything was added."""
+    series = fourth.series
+    networks = {n.slug: n for n in db.session.scalars(select(Network))}
+    demo_networks = [networks[slug] for slug, *_ in NETWORKS if slug in networks]
+    # Publish the translated agenda only if the draft was the latest release: an
+    # organiser's unpublished edits are theirs to publish.
+    unpublished = releases.pending_changes(fourth)[0]
+    # The released agenda carries its sessions', items' and networks' versions.
+    agenda = [*fourth.sessions, *(i for s in fourth.sessions for i in s.items), *demo_networks]
+    in_agenda = sum(demo_translations.translate(obj) for obj in agenda)
+    added = in_agenda + _translate(series, fourth, demo_networks)
+    added += demo_contacts.add_accounts(networks)
+    added += demo_registrations.add(fourth, networks)
+    if not added:
+        return False
+    db.session.commit()
+    if in_agenda and not unpublished:
+        releases.publish(fourth, note="Demo agenda in French and Spanish")
+        db.session.commit()
+    return True
+
+
+def _translate(series, fourth, networks):
+    """Give the demo's content the French and Spanish versions it lacks; return how many."""
+    earlier = db.session.scalars(
+        select(Meeting).where(Meeting.acronym.in_([f"gmwen{n}" for n, *_ in EARLIER]))
+    ).all()
+    questions = (
+        db.session.scalars(select(Question).where(Question.meeting_id == fourth.id)).all()
+        if fourth.id
+        else []
+    )
+    objects = [
+        series,
+        *[m for m in earlier if m.is_demo],
+        fourth,
+        *networks,
+        *fourth.sessions,
+        *(item for session in fourth.sessions for item in session.items),
+        *fourth.documents,
+        *questions,
+    ]
+    return sum(demo_translations.translate(obj) for obj in objects)
 
 
 def _networks():
@@ -351,10 +414,14 @@ def _item(item, position, networks, title):
 
 
 # One account a role, so that a newcomer can try each; only ever made with the demo data.
+# (email, role, name, network slugs, language): the organiser reads English whatever the
+# browser asks for; the other two follow the browser (or the language switch) until their
+# holder chooses, as a new account does. The demo's French and Spanish readers are its
+# delegates (registrations.py) and the COMIFAC and ROAVIS focal points (contacts.py).
 DEMO_ACCOUNTS = [
-    ("organiser@example.org", "organiser", "Demo Organiser (fictional)", []),
-    ("focal.point@example.org", "focal_point", "Demo Focal Point (fictional)", ["naweg"]),
-    ("delegate@example.org", "delegate", "Demo Delegate (fictional)", []),
+    ("organiser@example.org", "organiser", "Demo Organiser (fictional)", [], "en"),
+    ("focal.point@example.org", "focal_point", "Demo Focal Point (fictional)", ["naweg"], None),
+    ("delegate@example.org", "delegate", "Demo Delegate (fictional)", [], None),
 ]
 
 
@@ -367,12 +434,14 @@ def reset_demo_passwords():
     if not db.session.scalar(select(Meeting).where(Meeting.acronym == "gmwen4")):
         return []
     shown = []
-    for email, role, name, slugs in DEMO_ACCOUNTS:
+    for email, role, name, slugs, language in DEMO_ACCOUNTS:
         password = secrets.token_urlsafe(12)
         user = db.session.scalar(select(User).where(User.email == email))
         if user is None:
             networks = db.session.scalars(select(Network).where(Network.slug.in_(slugs))).all()
-            user = User(email=email, role=role, name=name, networks=list(networks))
+            user = User(
+                email=email, role=role, name=name, networks=list(networks), language=language
+            )
             db.session.add(user)
         user.password_hash = hash_password(password)
         user.is_disabled = False

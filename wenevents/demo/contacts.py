@@ -8,6 +8,7 @@ phone number to anyone who is not signed in.
 
 from sqlalchemy import select
 
+from wenevents.accounts.models import FOCAL_POINT, User
 from wenevents.extensions import db
 from wenevents.networks.models import ORGANISERS, PARTICIPANTS, PUBLIC, FocalPoint
 
@@ -101,6 +102,11 @@ CONTACTS = {
     ],
 }
 
+# The networks whose first focal point also has an account, in the language they read: the
+# mail the site sends them (reminders about their network's materials) is in it. No password:
+# the demo's own focal point account (demo/__init__.py) is the one to sign in with.
+ACCOUNTS = {"comifac": "fr", "roavis": "es"}
+
 PUBLIC_PROFILE = {
     "name_visibility": PUBLIC,
     "title_visibility": PUBLIC,
@@ -148,3 +154,33 @@ def add(networks):
     for slug, fields in contacts():
         if fields["email"] not in have and slug in networks:
             db.session.add(FocalPoint(networks=[networks[slug]], **fields))
+
+
+def add_accounts(networks):
+    """Add the accounts of ``ACCOUNTS``' focal points missing from the database (by address),
+    for their networks in ``{slug: Network}``; return how many."""
+    have = set(db.session.scalars(select(User.email)))
+    first = {}
+    for slug, fields in contacts():
+        first.setdefault(slug, fields)
+    added = 0
+    for slug, language in ACCOUNTS.items():
+        fields = first[slug]
+        if fields["email"] in have or slug not in networks:
+            continue
+        db.session.add(
+            User(
+                email=fields["email"],
+                name=fields["name"],
+                role=FOCAL_POINT,
+                language=language,
+                networks=[networks[slug]],
+            )
+        )
+        added += 1
+    return added
+
+
+def account_of(slug):
+    """The account of ``slug``'s first focal point, or None."""
+    return db.session.scalar(select(User).where(User.email == f"{slug}.focal1@example.org"))
