@@ -30,6 +30,7 @@ from wenevents.registration.models import Question, Registration
 from wenevents.uploads.models import Document
 
 MAX_URLS = 4000
+LANGUAGE_PATH = re.compile(r"^/(?:en|fr|es|language)(?:/|$)")
 # Combinations of parameter values tried per route; every value of every parameter is
 # among them, the rest are left for the links the crawl follows.
 PER_ROUTE = 30
@@ -156,6 +157,10 @@ def crawl(client, seeds, max_urls=MAX_URLS):
             link = urljoin(url, link.replace("&amp;", "&"))
             parts = urlsplit(link)
             if parts.netloc not in ("", "localhost") or parts.path.startswith("/static/"):
+                continue
+            # The same routes in another language (and the switch leading to them): the
+            # language crawl (tests/test_language_crawl.py) walks those.
+            if LANGUAGE_PATH.match(parts.path):
                 continue
             queue.append(parts.path + (f"?{parts.query}" if parts.query else ""))
         targets |= set(TARGET.findall(pages[url][0]))
