@@ -73,7 +73,7 @@ bench-smoke: $(VENV)/.installed-test $(CATALOGUES)
 ## messages: extract the strings marked for translation into wenevents/translations/messages.pot
 messages: $(VENV)/.installed-test
 	$(VENV)/bin/pybabel extract -F babel.cfg -k lazy_gettext -k _l --no-wrap --sort-by-file \
-	  --ignore-dirs '.*' -o wenevents/translations/messages.pot wenevents templates
+	  --ignore-dirs '.* node_modules' -o wenevents/translations/messages.pot .
 	$(VENV)/bin/pybabel update -i wenevents/translations/messages.pot -d wenevents/translations \
 	  --no-wrap --ignore-obsolete --no-fuzzy-matching
 

@@ -1,5 +1,6 @@
 """The base of every form: CSRF (Flask-WTF), one rule for what text is kept, and refusal of
-text that is not text and of numbers no column holds."""
+text that is not text and of numbers no column holds; and the French and Spanish versions
+of translated fields (``translatable``)."""
 
 from flask_wtf import FlaskForm
 from wtforms import (
@@ -10,10 +11,17 @@ from wtforms import (
     StringField,
     TextAreaField,
 )
-from wtforms.validators import StopValidation, ValidationError
+from wtforms.validators import (
+    DataRequired,
+    InputRequired,
+    Optional,
+    StopValidation,
+    ValidationError,
+)
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from wenevents.i18n import lazy_gettext as _l
+from wenevents.languages import TRANSLATED, set_translation, translation
 from wenevents.text import MAX_INT, MAX_MARKS, clean_line, stacked_marks
 
 # In a multipart body Werkzeug decodes invalid UTF-8 as U+FFFD (a urlencoded one is refused
@@ -37,10 +45,16 @@ def is_single_line(field):
 class Form(FlaskForm):
     """Every single-line text field is cleaned (see text.clean_line); every text field
     refuses NUL bytes, undecodable bytes, stacked marks and text beyond its limit; every
-    other field refuses numbers no column holds."""
+    other field refuses numbers no column holds. A form filled from ``obj`` fills the
+    versions of its translated fields (``translatable``) from ``obj.translations``."""
 
-    def process(self, *args, **kwargs):
-        super().process(*args, **kwargs)
+    # The fields that have a French and a Spanish version (set by ``translatable``).
+    translated_names: tuple[str, ...] = ()
+
+    def process(self, formdata=None, obj=None, data=None, extra_filters=None, **kwargs):
+        if obj is not None and self.translated_names:
+            kwargs = {**stored_versions(obj, self.translated_names), **kwargs}
+        super().process(formdata, obj, data, extra_filters=extra_filters, **kwargs)
         # After WTForms' own filters, before any validator: Length and InputRequired
         # judge what will be stored (a name of zero-width spaces alone is empty; and
         # InputRequired reads raw_data).
@@ -95,3 +109,86 @@ class CheckboxesField(SelectMultipleField):
 
     widget = ListWidget(prefix_label=False)
     option_widget = CheckboxInput()
+
+
+# Translated fields ---------------------------------------------------------------------
+
+_VERSION_LABELS = {
+    "fr": lambda label: _l("%(label)s (French)", label=label),
+    "es": lambda label: _l("%(label)s (Spanish)", label=label),
+}
+
+
+def translatable(*names, descriptions=None):
+    """Class decorator: each field in ``names`` gets a ``<name>_fr`` and ``<name>_es``
+    version, right after it: the same kind of field (a text area for a long text), the
+    same limits and filters, optional, its input marked with its ``lang``.
+    ``descriptions``: help for the versions of a field (by name; none by default, the
+    English field's help says it once). Rendered by ``translated`` in
+    templates/_macros/translations.html; stored by ``save_translations``."""
+
+    def decorate(form_class):
+        for name in names:
+            original = getattr(form_class, name)
+            for index, language in enumerate(TRANSLATED, start=1):
+                version = _version(original, language, (descriptions or {}).get(name))
+                # Ordered right after the English field (WTForms orders fields by this
+                # counter): the error summary lists problems in the order of the page.
+                version.creation_counter = original.creation_counter + index / 10
+                setattr(form_class, f"{name}_{language}", version)
+        form_class.translated_names = (*form_class.translated_names, *names)
+        return form_class
+
+    return decorate
+
+
+def _version(unbound, language, description):
+    """The ``language`` version of the unbound field ``unbound``."""
+    args, kwargs = list(unbound.args), dict(unbound.kwargs)
+    label = kwargs.pop("label", None) or (args.pop(0) if args else "")
+    validators = kwargs.pop("validators", None) or (args.pop(0) if args else [])
+    kept = [v for v in validators if not isinstance(v, InputRequired | DataRequired | Optional)]
+    kwargs.pop("default", None)
+    kwargs["description"] = description or ""
+    kwargs["render_kw"] = {**(kwargs.get("render_kw") or {}), "lang": language}
+    return unbound.field_class(
+        _VERSION_LABELS[language](label), *args, validators=[Optional(), *kept], **kwargs
+    )
+
+
+def stored_versions(obj, names):
+    """``{"<name>_<language>": text}`` of ``obj``'s stored versions, as a form shows them
+    (a list, such as a question's choices, one item a line)."""
+    values = {}
+    for name in names:
+        for language in TRANSLATED:
+            value = translation(obj, name, language)
+            values[f"{name}_{language}"] = "\n".join(value) if isinstance(value, list) else value
+    return values
+
+
+def save_translations(obj, data, names=None):
+    """Store on ``obj`` the versions a ``translatable`` form sent (``data``: the form's
+    ``data``, or values built from it) of ``names`` (default: ``obj.translated_fields``); an
+    empty one removes the stored version. A list (a question's choices) is stored as a
+    list. Returns what changed (``["title_fr", …]``), for the audit. Does not flush."""
+    changed = []
+    for name in names or obj.translated_fields:
+        for language in TRANSLATED:
+            key = f"{name}_{language}"
+            if key not in data:
+                continue
+            value = data[key]
+            if isinstance(value, list):
+                value = [item.strip() for item in value if item and item.strip()]
+            else:
+                value = (value or "").strip()
+            if value == (translation(obj, name, language) or type(value)()):
+                continue
+            if isinstance(value, list) and value:  # set_translation keeps text only
+                stored = obj.translations or {}
+                obj.translations = {**stored, language: {**stored.get(language, {}), name: value}}
+            else:
+                set_translation(obj, name, language, value or "")
+            changed.append(key)
+    return changed

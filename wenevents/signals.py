@@ -11,7 +11,11 @@ Receivers run in the order they were connected, which is the order of the layers
 lowest domain's first): a receiver may rely on what a lower domain's receiver did.
 """
 
+from dataclasses import dataclass
+
 from blinker import NamedSignal, Namespace
+
+from wenevents import languages
 
 
 class _OrderedSet(dict):
@@ -122,3 +126,38 @@ agenda_item_files = _signals.signal("agenda-item-files")
 #: now). Sender: the meeting; ``user``: the account. Each receiver returns the network's
 #: id, or None.
 delegate_upload_network = _signals.signal("delegate-upload-network")
+
+
+#: What of some meetings' content is not yet in every language it is translated into
+#: (``languages.TRANSLATED``), for the organisers' translations page and the count on each
+#: meeting's card (meetings → agenda, registration, uploads; the meetings domain answers for
+#: the meetings themselves, their series and their networks). Sender: None; ``meetings``:
+#: the meetings asked about. Each receiver returns a list of ``Untranslated``, in the order
+#: its pages show them, read in the same few queries however many there are.
+untranslated_content = _signals.signal("untranslated-content")
+
+
+@dataclass(frozen=True)
+class Untranslated:
+    """One piece of a meeting's content with English text and no version in a language.
+
+    ``kind``: what it is, the word the page groups by (``series``, ``meeting``, ``network``,
+    ``session``, ``item``, ``question``, ``document``); ``what``: its English text as
+    organisers know it (a title, a name, a question); ``note``: what tells it apart, in
+    the reader's language ("Session 3"), or ""; ``missing``: ``{language: (field, …)}``,
+    only the languages it lacks; ``url``: the page where an organiser translates it.
+    """
+
+    meeting_id: int
+    kind: str
+    what: str
+    note: str
+    missing: dict
+    url: str
+
+    @staticmethod
+    def missing_in(obj):
+        """``{language: (field, …)}`` of ``obj``'s fields with no version in each
+        translated language; empty when it is all translated."""
+        found = {code: tuple(languages.missing(obj, code)) for code in languages.TRANSLATED}
+        return {code: fields for code, fields in found.items() if fields}

@@ -25,3 +25,4 @@ def init_app(app):
     signals.network_delete_blockers.connect(receivers.network_delete_blockers)
     signals.network_history.connect(receivers.network_history)
     signals.meeting_page.connect(receivers.meeting_page)
+    signals.untranslated_content.connect(receivers.untranslated_content)

@@ -16,6 +16,7 @@ from wenevents.agenda import releases
 from wenevents.agenda.models import AgendaItem, Session
 from wenevents.audit.services import record
 from wenevents.extensions import db
+from wenevents.forms import save_translations
 
 
 def renumber(meeting):
@@ -125,10 +126,12 @@ def _clean(values, fields):
 
 
 def save_session(meeting, session, values, opened_version=None, by=None):
-    """Create (``session`` None) or update a session; renumber.
+    """Create (``session`` None) or update a session, with the French and Spanish versions
+    ``values`` has; renumber.
 
     Raises StaleEdit when someone else saved the session after ``opened_version``.
     """
+    versions = values  # with the French and Spanish ones, which _clean leaves out
     values = _clean(values, SESSION_FIELDS)
     if session is None:
         session = Session(meeting=meeting, number=_next_number(meeting), **values)
@@ -137,6 +140,7 @@ def save_session(meeting, session, values, opened_version=None, by=None):
     else:
         _update(session, values, opened_version)
         action = "agenda.session_changed"
+    translated = save_translations(session, versions)
     _flush(session)
     renumber(meeting)
     record(
@@ -144,6 +148,7 @@ def save_session(meeting, session, values, opened_version=None, by=None):
         f"{meeting.acronym}: {values.get('title', '')}",
         target=session,
         actor=by,
+        **({"translations": translated} if translated else {}),
     )
     return session
 
@@ -249,11 +254,13 @@ def move_session(session, step, by=None):
 
 
 def save_item(session, item, values, opened_version=None, by=None):
-    """Create (``item`` None, at the end of ``session``) or update an item.
+    """Create (``item`` None, at the end of ``session``) or update an item, with the French
+    and Spanish versions of its title ``values`` has.
 
     ``values["session"]`` (a Session of the same meeting) moves it to another session's end.
     """
     target = values.get("session") or session
+    versions = values  # with the French and Spanish ones, which _clean leaves out
     values = _clean(values, ITEM_FIELDS)
     if item is None:
         item = AgendaItem(session=target, position=_next_position(target), **values)
@@ -262,11 +269,13 @@ def save_item(session, item, values, opened_version=None, by=None):
     else:
         _update(item, values, opened_version)
         action = "agenda.item_changed"
+    translated = save_translations(item, versions)
     _flush(item)
     if target.id != item.session_id:
         _place_items(target, [i.id for i in target.items] + [item.id])
     meeting = target.meeting
-    record(action, f"{meeting.acronym}: {item.title}", target=item, actor=by)
+    details = {"translations": translated} if translated else {}
+    record(action, f"{meeting.acronym}: {item.title}", target=item, actor=by, **details)
     return item
 
 

@@ -18,7 +18,7 @@ from wtforms.validators import InputRequired, Length, NumberRange, Optional, Val
 from wtforms.widgets import HiddenInput
 
 from wenevents.agenda.models import BREAK, DISCUSSION, PRESENTATION
-from wenevents.forms import Form
+from wenevents.forms import Form, translatable
 from wenevents.i18n import lazy_gettext as _l
 from wenevents.text import to_id
 
@@ -37,6 +37,7 @@ class VersionedForm(Form):
         return to_id(self.version.data)
 
 
+@translatable("title", "description", "objectives")
 class SessionForm(VersionedForm):
     title = StringField(_l("Title"), validators=[InputRequired(), Length(max=300)])
     day = DateField(_l("Day"), validators=[InputRequired(_l("Choose the day."))])
@@ -64,8 +65,8 @@ class SessionForm(VersionedForm):
             raise ValidationError(
                 _l(
                     "Choose a day of the meeting, from %(first)s to %(last)s.",
-                    first=format_date(meeting.start_date, "d MMMM yyyy"),
-                    last=format_date(meeting.end_date, "d MMMM yyyy"),
+                    first=format_date(meeting.start_date, "long"),
+                    last=format_date(meeting.end_date, "long"),
                 )
             )
 
@@ -74,6 +75,7 @@ class SessionForm(VersionedForm):
             raise ValidationError(_l("The end must be after the start."))
 
 
+@translatable("title")
 class ItemForm(VersionedForm):
     kind = SelectField(
         _l("Kind"),

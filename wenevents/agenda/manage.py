@@ -37,12 +37,14 @@ def editor_url(anchor=""):
     return url_for(".edit") + anchor
 
 
-def _forms(meeting):
-    """What the editor's panels need whatever changed: the publish panel and item forms."""
+def _forms(meeting, sessions):
+    """What the editor's panels need whatever changed: the publish panel (with the titles
+    it would publish untranslated) and item forms."""
     changes, latest = releases.pending_changes(meeting)
     return {
         "meeting": meeting,
         "changes": changes,
+        "untranslated": releases.untranslated_titles(changes, sessions),
         "latest": latest,
         "publish_form": PublishForm(formdata=None),
         "add_item_form": lambda session: _item_form(formdata=None, prefix=f"add{session.id}"),
@@ -60,7 +62,7 @@ def editor_page(status=200, block="agenda", **context):
         sessions=sessions,
         days=_by_day(meeting, sessions),
         warnings=editing.warnings(meeting, sessions),
-        **_forms(meeting),
+        **_forms(meeting, sessions),
         **context,
     )
     return html, status
@@ -414,7 +416,7 @@ def _cards(before, session_ids, message="", status=200, **context):
         changed_sessions=changed_sessions,
         changed_items=changed_items,
         message=message,
-        **_forms(g.meeting),
+        **_forms(g.meeting, sessions),
         **context,
     )
     if not cards:

@@ -1,13 +1,16 @@
 """What the agenda answers to the lower domains' questions (wenevents/signals.py)."""
 
+from flask import url_for
 from flask_babel import gettext as _
 from flask_babel import ngettext
 from sqlalchemy import func, select
+from sqlalchemy.orm import selectinload
 
 from wenevents.agenda import releases
 from wenevents.agenda.models import PRESENTATION, AgendaItem, Release, Session
 from wenevents.extensions import db
 from wenevents.meetings.models import PUBLISHED, Meeting, meeting_networks
+from wenevents.signals import Untranslated
 
 
 def meeting_delete_blockers(meeting, **_kwargs):
@@ -88,3 +91,42 @@ def meeting_page(meeting, **_kwargs):
         "sessions": releases.sessions_of(release) if release else [],
         "released": release is not None,
     }
+
+
+def untranslated_content(_sender, meetings=(), **_kwargs):
+    """The draft's sessions, then their items, in two queries; each links to its form in
+    the agenda editor."""
+    acronyms = {meeting.id: meeting.acronym for meeting in meetings}
+    sessions = db.session.scalars(
+        select(Session)
+        .where(Session.meeting_id.in_(acronyms))
+        .order_by(Session.meeting_id, Session.day, Session.starts_at, Session.number)
+        .options(selectinload(Session.items))
+    ).all()
+    entries = []
+    for session in sessions:
+        if missing := Untranslated.missing_in(session):
+            note = _("Session %(number)s", number=session.number)
+            url = url_for(
+                "agenda_manage.edit_session",
+                acronym=acronyms[session.meeting_id],
+                session_id=session.id,
+                _anchor=f"session-{session.id}",
+            )
+            entries.append(
+                Untranslated(session.meeting_id, "session", session.title, note, missing, url)
+            )
+    for session in sessions:
+        for item in session.items:
+            if missing := Untranslated.missing_in(item):
+                note = _("session %(number)s", number=session.number)
+                url = url_for(
+                    "agenda_manage.edit_item",
+                    acronym=acronyms[session.meeting_id],
+                    item_id=item.id,
+                    _anchor=f"item-{item.id}",
+                )
+                entries.append(
+                    Untranslated(session.meeting_id, "item", item.title, note, missing, url)
+                )
+    return entries

@@ -17,6 +17,8 @@ from wenevents.agenda.models import AgendaItem, Release, Session, ref_of
 from wenevents.audit.services import record
 from wenevents.clock import utcnow
 from wenevents.extensions import db
+from wenevents.languages import TRANSLATED
+from wenevents.languages import missing as missing_fields
 from wenevents.locks import meeting_lock
 from wenevents.meetings.models import PUBLISHED, Meeting
 
@@ -416,6 +418,25 @@ def pending_changes(meeting):
     latest = _latest_of(meeting)
     snapshot = _draft_snapshot(draft_sessions(meeting))
     return changes_between(latest.snapshot if latest else None, snapshot), latest
+
+
+def untranslated_titles(changes, sessions):
+    """The sessions and items a release would add, or give a new title, whose public title
+    has no version in a language content is translated into: ``[(change, (language, …))]``
+    in the changes' order. ``sessions``: the draft's, with their items (their rows carry
+    the translations)."""
+    rows = {session.uid: session for session in sessions}
+    rows.update((item.uid, item) for session in sessions for item in session.items)
+    found = []
+    for change in changes:
+        retitled = change["action"] in (CHANGED, MOVED) and "title" in change.get("fields", ())
+        row = rows.get(change["uid"])
+        # A closed session's title is not released: nothing to translate for the public.
+        if (change["action"] == ADDED or retitled) and row is not None and change["title"]:
+            missing = tuple(code for code in TRANSLATED if "title" in missing_fields(row, code))
+            if missing:
+                found.append((change, missing))
+    return found
 
 
 class PublishedMeanwhile(Exception):

@@ -17,7 +17,7 @@ from wtforms import (
 from wtforms.validators import InputRequired, Length, NumberRange, Optional, ValidationError
 
 from wenevents.countries import country_choices
-from wenevents.forms import Form
+from wenevents.forms import Form, translatable
 from wenevents.i18n import lazy_gettext as _l
 
 SLUG = re.compile(r"^[a-z0-9][a-z0-9-]{1,39}$")
@@ -45,6 +45,7 @@ def _text(label, limit, required=False, **kwargs):
     )
 
 
+@translatable("name", "description")
 class SeriesForm(Form):
     name = _text(_l("Name"), 200, required=True)
     slug = StringField(
@@ -137,6 +138,7 @@ class _Edition(_Dates):
             raise ValidationError(_l("Choose a country from the list."))
 
 
+@translatable("title", "venue", "description", "disclaimer")
 class MeetingForm(_Edition):
     series_id = SelectField(_l("Series"), coerce=int)
     convener = _text(_l("Convened by"), 300)

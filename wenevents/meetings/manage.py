@@ -13,7 +13,7 @@ from flask_babel import ngettext
 
 from wenevents.extensions import db
 from wenevents.htmx import client_redirect, client_refresh, finish, is_htmx, render
-from wenevents.meetings import cloning, services
+from wenevents.meetings import cloning, services, translations
 from wenevents.meetings.forms import CloneForm, MeetingForm, SeriesForm
 from wenevents.meetings.models import DRAFT, PUBLISHED, MeetingSeries
 from wenevents.permissions import organiser_required
@@ -51,10 +51,13 @@ def _meeting_form(meeting=None, **kwargs):
 @bp.get("/")
 @organiser_required
 def index():
-    """Every meeting, drafts too, by series; the series; a new meeting or edition."""
+    """Every meeting, drafts too, by series, each with what is not yet translated; the
+    series; a new meeting or edition."""
+    meetings = services.all_meetings()
     return render(
         "meetings/manage.html",
-        meetings=services.all_meetings(),
+        meetings=meetings,
+        untranslated=translations.counts(meetings),
         series=services.all_series(),
         series_form=SeriesForm(formdata=None, prefix="series"),
     )
@@ -76,10 +79,12 @@ def add_series():
         else:
             db.session.commit()
             return _to_list(_("Series “%(name)s” created.", name=series.name))
+    meetings = services.all_meetings()
     page = render(
         "meetings/manage.html",
         block="series_form",
-        meetings=services.all_meetings(),
+        meetings=meetings,
+        untranslated=translations.counts(meetings),
         series=services.all_series(),
         series_form=form,
     )
@@ -143,7 +148,7 @@ def edit(acronym):
             if not is_htmx() or meeting.acronym != acronym:
                 # A new acronym is a new address: reload the list rather than one card.
                 return _to_list(_("%(acronym)s saved.", acronym=meeting.acronym))
-            return render("meetings/_manage_card.html", block="card", meeting=meeting, saved=True)
+            return _card(meeting, saved=True)
     status = 422 if form.errors else 200
     return render("meetings/manage_edit.html", block="edit", meeting=meeting, form=form), status
 
@@ -156,8 +161,15 @@ def card(acronym):
     return finish(
         None,
         url_for(".index") + f"#meeting-{acronym}",
-        lambda: render("meetings/_manage_card.html", block="card", meeting=meeting),
+        lambda: _card(meeting),
     )
+
+
+def _card(meeting, **context):
+    """The meeting's card alone (htmx), with its count of what is not yet translated."""
+    untranslated = translations.counts([meeting])
+    template = "meetings/_manage_card.html"
+    return render(template, block="card", meeting=meeting, untranslated=untranslated, **context)
 
 
 @bp.post("/<acronym:acronym>/status")
@@ -177,7 +189,7 @@ def set_status(acronym):
     return finish(
         message,
         url_for(".index") + f"#meeting-{acronym}",
-        lambda: render("meetings/_manage_card.html", block="card", meeting=meeting, saved=True),
+        lambda: _card(meeting, saved=True),
     )
 
 

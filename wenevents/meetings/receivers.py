@@ -1,10 +1,13 @@
 """What meetings answer to the lower domains' questions (wenevents/signals.py)."""
 
+from flask import url_for
 from flask_babel import gettext as _
 from sqlalchemy import select
+from sqlalchemy.orm import joinedload, selectinload
 
 from wenevents.extensions import db
 from wenevents.meetings.models import PUBLISHED, Meeting, MeetingSeries, meeting_networks
+from wenevents.signals import Untranslated
 
 
 def network_delete_blockers(network, **_kwargs):
@@ -34,3 +37,33 @@ def network_history(network, **_kwargs):
 def site_name(_sender, **_kwargs):
     """The meeting series (the first, if there are several), or None before any exists."""
     return db.session.scalar(select(MeetingSeries.name).order_by(MeetingSeries.id).limit(1))
+
+
+def untranslated_content(_sender, meetings=(), **_kwargs):
+    """Each meeting's series, the meeting itself and its networks (a series or a network is
+    listed with every meeting it belongs to), in two queries however many there are."""
+    ids = [meeting.id for meeting in meetings]
+    loaded = db.session.scalars(
+        select(Meeting)
+        .where(Meeting.id.in_(ids))
+        .options(joinedload(Meeting.series), selectinload(Meeting.networks))
+    ).all()
+    by_id = {meeting.id: meeting for meeting in loaded}
+    entries = []
+    for meeting in (by_id[i] for i in ids if i in by_id):
+        series = meeting.series
+        if missing := Untranslated.missing_in(series):
+            url = url_for("meetings_manage.edit_series", series_id=series.id)
+            entries.append(Untranslated(meeting.id, "series", series.name, "", missing, url))
+        if missing := Untranslated.missing_in(meeting):
+            url = url_for("meetings_manage.edit", acronym=meeting.acronym)
+            entries.append(
+                Untranslated(meeting.id, "meeting", meeting.title, meeting.acronym, missing, url)
+            )
+        for network in meeting.networks:
+            if missing := Untranslated.missing_in(network):
+                url = url_for("networks_manage.edit", network_id=network.id)
+                entries.append(
+                    Untranslated(meeting.id, "network", network.name, network.acronym, missing, url)
+                )
+    return entries

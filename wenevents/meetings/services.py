@@ -11,6 +11,7 @@ from sqlalchemy.orm import joinedload, selectinload
 from wenevents import signals
 from wenevents.audit import services as audit
 from wenevents.extensions import db
+from wenevents.forms import save_translations
 from wenevents.meetings.models import DRAFT, PUBLISHED, Meeting, MeetingSeries
 from wenevents.networks.services import offered
 
@@ -181,6 +182,7 @@ def save_series(series, data, by):
     series = series or MeetingSeries()
     series.name, series.slug = data["name"], slug
     series.description = (data.get("description") or "").strip()
+    translated = save_translations(series, data)
     db.session.add(series)
     db.session.flush()
     audit.record(
@@ -188,12 +190,14 @@ def save_series(series, data, by):
         series.name,
         target=series,
         actor=by,
+        **({"translations": translated} if translated else {}),
     )
     return series
 
 
 def save_meeting(meeting, data, networks, by):
-    """Create (``meeting`` None, as a draft) or update a meeting; audited. Does not commit.
+    """Create (``meeting`` None, as a draft) or update a meeting, and the French and Spanish
+    versions ``data`` has; audited. Does not commit.
 
     A published meeting keeps its acronym: its links are out in the world.
     """
@@ -218,6 +222,7 @@ def save_meeting(meeting, data, networks, by):
     if {n.id for n in meeting.networks} != {n.id for n in networks}:
         meeting.networks = list(networks)
         changed.append("networks")
+    changed += save_translations(meeting, data)
     db.session.flush()
     if created:
         audit.record("meeting.create", meeting.acronym, target=meeting, actor=by)

@@ -18,7 +18,7 @@ from wtforms.validators import Email, InputRequired, Length, Optional, Validatio
 from wtforms.widgets import HiddenInput
 
 from wenevents.countries import country_choices
-from wenevents.forms import Form
+from wenevents.forms import Form, translatable
 from wenevents.i18n import lazy_gettext as _l
 from wenevents.networks.models import ORGANISERS, PARTICIPANTS, PUBLIC
 from wenevents.text import to_id
@@ -74,6 +74,7 @@ class NetworkProfileForm(Form):
     )
 
 
+@translatable("name", "description")
 class NetworkForm(NetworkProfileForm):
     """Everything organisers set about a network."""
 

@@ -9,6 +9,7 @@ from sqlalchemy.orm import selectinload
 from wenevents import signals
 from wenevents.audit import services as audit
 from wenevents.extensions import db
+from wenevents.forms import save_translations
 from wenevents.networks.models import Network
 
 MAX_QUERY = 100
@@ -126,7 +127,8 @@ def _acronym_taken(acronym, exclude_id=None):
 
 
 def save_network(network, data, by):
-    """Create (``network`` None) or update a network; audit the change. Does not commit.
+    """Create (``network`` None) or update a network, with the French and Spanish versions
+    ``data`` has; audit the change. Does not commit.
 
     Acronyms are unique whatever their case: imports find networks by acronym.
     """
@@ -135,6 +137,7 @@ def save_network(network, data, by):
         raise NetworkError(_("Another network has this acronym."), "acronym")
     if network is None:
         network = Network(slug=slug_for(values["acronym"]), **values)
+        save_translations(network, data)
         db.session.add(network)
         db.session.flush()
         audit.record("network.create", network.acronym, target=network, actor=by)
@@ -142,6 +145,7 @@ def save_network(network, data, by):
     changed = sorted(f for f in NETWORK_FIELDS if values[f] != getattr(network, f))
     for name in changed:
         setattr(network, name, values[name])
+    changed += save_translations(network, data)
     if changed:
         audit.record(
             "network.update",

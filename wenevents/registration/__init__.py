@@ -15,3 +15,4 @@ def init_app(app):
     signals.network_delete_blockers.connect(receivers.network_delete_blockers)
     signals.participant_asked.connect(receivers.participant_asked)
     signals.participant_refused.connect(receivers.participant_refused)
+    signals.untranslated_content.connect(receivers.untranslated_content)

@@ -18,6 +18,7 @@ from wtforms import (
 )
 from wtforms.validators import Email, InputRequired, Length, Optional, ValidationError
 
+from wenevents import languages
 from wenevents.countries import country_choices
 from wenevents.forms import CheckboxesField, Form
 from wenevents.i18n import lazy_gettext as _l
@@ -86,6 +87,9 @@ class RegistrationForm(Form):
     language = SelectField(
         _l("Preferred language"),
         choices=[SelectChoice(k, v) for k, v in LANGUAGE_LABELS.items()],
+        # The page's language: someone registering on the French pages reads French.
+        default=languages.current,
+        description=_l("The mail about your registration is written in this language."),
     )
     arrival_date = DateField(_l("Arrival"), validators=[InputRequired()])
     departure_date = DateField(_l("Departure"), validators=[InputRequired()])
@@ -125,8 +129,8 @@ class RegistrationForm(Form):
             raise ValidationError(
                 _l(
                     "Arrive between %(first)s and %(last)s.",
-                    first=format_date(earliest, "d MMMM y"),
-                    last=format_date(self.meeting.end_date, "d MMMM y"),
+                    first=format_date(earliest, "long"),
+                    last=format_date(self.meeting.end_date, "long"),
                 )
             )
 
@@ -136,8 +140,8 @@ class RegistrationForm(Form):
             raise ValidationError(
                 _l(
                     "Leave between %(first)s and %(last)s.",
-                    first=format_date(self.meeting.start_date, "d MMMM y"),
-                    last=format_date(latest, "d MMMM y"),
+                    first=format_date(self.meeting.start_date, "long"),
+                    last=format_date(latest, "long"),
                 )
             )
         if field.data and self.arrival_date.data and field.data < self.arrival_date.data:

@@ -19,6 +19,8 @@ from werkzeug.datastructures import FileStorage
 from wenevents import storage
 from wenevents.audit import services as audit
 from wenevents.extensions import db
+from wenevents.forms import save_translations
+from wenevents.languages import TRANSLATED
 from wenevents.registration.models import Question, Registration
 
 CHOICE_KINDS = ("single_choice", "multiple_choice")
@@ -38,7 +40,8 @@ def questions_of(meeting_id):
 
 
 def save_question(meeting, question, values, by):
-    """Add (``question`` None) or change an extra question; choices only where they apply."""
+    """Add (``question`` None) or change an extra question, with the French and Spanish
+    versions ``values`` has; choices (and theirs) only where they apply."""
     if question is None:
         last = db.session.scalar(
             select(func.max(Question.position)).where(Question.meeting_id == meeting.id)
@@ -50,8 +53,12 @@ def save_question(meeting, question, values, by):
     question.help = values["help"] or ""
     question.required = values["required"]
     question.choices = values["choices"] if values["kind"] in CHOICE_KINDS else []
+    if values["kind"] not in CHOICE_KINDS:
+        values = {**values, **{f"choices_{code}": [] for code in TRANSLATED}}
+    translated = save_translations(question, values, ("label", "help", "choices"))
     db.session.flush()
-    audit.record("registration.question", question.label, target=question, actor=by)
+    details = {"translations": translated} if translated else {}
+    audit.record("registration.question", question.label, target=question, actor=by, **details)
     return question
 
 

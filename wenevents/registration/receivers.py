@@ -1,12 +1,14 @@
 """What registration answers to the lower domains' questions (wenevents/signals.py)."""
 
+from flask import url_for
 from flask_babel import ngettext
 from sqlalchemy import func, select
 
 from wenevents.extensions import db
 from wenevents.registration import rules
-from wenevents.registration.models import Registration
+from wenevents.registration.models import Question, Registration
 from wenevents.registration.views import not_participant
+from wenevents.signals import Untranslated
 
 
 def meeting_delete_blockers(meeting, **_kwargs):
@@ -38,3 +40,27 @@ def participant_refused(what, title="", **_kwargs):
     """The page telling someone not yet a participant when it opens and where their
     registrations stand (a 403)."""
     return not_participant(what, title)
+
+
+def untranslated_content(_sender, meetings=(), **_kwargs):
+    """The questions of the registration form, in their order, in one query; each links to
+    its form on the registration settings page."""
+    acronyms = {meeting.id: meeting.acronym for meeting in meetings}
+    questions = db.session.scalars(
+        select(Question)
+        .where(Question.meeting_id.in_(acronyms))
+        .order_by(Question.meeting_id, Question.position, Question.id)
+    ).all()
+    entries = []
+    for question in questions:
+        if missing := Untranslated.missing_in(question):
+            url = url_for(
+                "registration_settings.edit_question",
+                acronym=acronyms[question.meeting_id],
+                question_id=question.id,
+                _anchor=f"question-{question.id}",
+            )
+            entries.append(
+                Untranslated(question.meeting_id, "question", question.label, "", missing, url)
+            )
+    return entries

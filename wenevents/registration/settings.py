@@ -79,7 +79,7 @@ def add_question(acronym):
     meeting = _meeting(acronym)
     form = QuestionForm(prefix="new")
     if form.validate_on_submit():
-        questions.save_question(meeting, None, _question_values(form), acting_user())
+        questions.save_question(meeting, None, form.values(), acting_user())
         db.session.commit()
         return _questions_answer(meeting, QuestionForm(formdata=None, prefix="new"))
     if not is_htmx():  # the whole page, with the messages at the new question's fields
@@ -98,7 +98,7 @@ def edit_question(acronym, question_id):
     if request.method == "GET":
         form.choices.data = "\n".join(question.choices)
     elif form.validate_on_submit():
-        questions.save_question(meeting, question, _question_values(form), acting_user())
+        questions.save_question(meeting, question, form.values(), acting_user())
         db.session.commit()
         back = url_for(".edit", acronym=acronym)
         return finish(None, back, lambda: _question_block(meeting, question))
@@ -135,10 +135,6 @@ def move_question(acronym, question_id):
 
 def _question_block(meeting, question):
     return render("registration/settings.html", block="question", meeting=meeting, q=question)
-
-
-def _question_values(form):
-    return {**form.data, "choices": form.choice_list()}
 
 
 def _questions_answer(meeting, new_form=None):

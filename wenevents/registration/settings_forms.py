@@ -11,8 +11,9 @@ from wtforms import (
 )
 from wtforms.validators import InputRequired, Length, NumberRange, Optional, ValidationError
 
-from wenevents.forms import Form
+from wenevents.forms import Form, translatable
 from wenevents.i18n import lazy_gettext as _l
+from wenevents.languages import TRANSLATED
 
 LIST_LABELS = {
     "hidden": _l("Hidden"),
@@ -74,6 +75,12 @@ class SettingsForm(Form):
             raise ValidationError(_l("Closing comes after opening."))
 
 
+@translatable(
+    "label",
+    "help",
+    "choices",
+    descriptions={"choices": _l("One per line, each in the place of the English one.")},
+)
 class QuestionForm(Form):
     kind = SelectField(
         _l("Kind of answer"), choices=[SelectChoice(k, v) for k, v in KIND_LABELS.items()]
@@ -91,6 +98,29 @@ class QuestionForm(Form):
         if self.kind.data in CHOICE_KINDS and len(self.choice_list()) < 2:
             raise ValidationError(_l("Give at least two choices, one per line."))
 
-    def choice_list(self):
-        lines = [line.strip() for line in (self.choices.data or "").splitlines()]
-        return list(dict.fromkeys(line[:200] for line in lines if line))
+    def validate_choices_fr(self, field):
+        self._check_version(field, "fr")
+
+    def validate_choices_es(self, field):
+        self._check_version(field, "es")
+
+    def _check_version(self, field, language):
+        """A translation of the choices has one line for each English choice, or none."""
+        count = len(self.choice_list())
+        if self.kind.data in CHOICE_KINDS and len(self.choice_list(language)) not in (0, count):
+            raise ValidationError(
+                _l("Give one line for each English choice (%(n)d), in the same order.", n=count)
+            )
+
+    def choice_list(self, language=None):
+        """The English choices, without repeats; or the ``language`` version's, each in the
+        place of the English one it translates."""
+        field = self[f"choices_{language}"] if language else self.choices
+        lines = [line.strip()[:200] for line in (field.data or "").splitlines()]
+        lines = [line for line in lines if line]
+        return lines if language else list(dict.fromkeys(lines))
+
+    def values(self):
+        """What the service stores: the choices, and their versions, as lists."""
+        versions = {f"choices_{code}": self.choice_list(code) for code in TRANSLATED}
+        return {**self.data, "choices": self.choice_list(), **versions}

@@ -16,3 +16,4 @@ def init_app(app):
     signals.meeting_page.connect(receivers.meeting_page)
     signals.agenda_item_files.connect(agenda_links.files_of_items)
     signals.delegate_upload_network.connect(receivers.delegate_upload_network)
+    signals.untranslated_content.connect(receivers.untranslated_content)

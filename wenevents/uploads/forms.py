@@ -9,10 +9,11 @@ from wtforms import (
     SelectChoice,
     SelectField,
     SelectMultipleField,
+    StringField,
 )
-from wtforms.validators import Optional, ValidationError
+from wtforms.validators import InputRequired, Length, Optional, ValidationError
 
-from wenevents.forms import Form
+from wenevents.forms import Form, translatable
 from wenevents.i18n import lazy_gettext as _l
 from wenevents.uploads.filetypes import ACCEPT
 from wenevents.uploads.targets import ACCESS_LABELS, LANGUAGE_LABELS
@@ -128,6 +129,13 @@ class LanguagesForm(Form):
     def validate_languages(self, field):
         if not field.data:
             raise ValidationError(_l("Choose at least one language."))
+
+
+@translatable("title")
+class TitleForm(Form):
+    """A slot's title, as the meeting page lists it, and its French and Spanish versions."""
+
+    title = StringField(_l("Title"), validators=[InputRequired(), Length(max=300)])
 
 
 class ActionForm(Form):

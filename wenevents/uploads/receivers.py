@@ -1,12 +1,15 @@
 """What uploads answer to the lower domains' questions (wenevents/signals.py)."""
 
+from flask import url_for
 from flask_babel import ngettext
 from sqlalchemy import func, select
 
 from wenevents.extensions import db
 from wenevents.meetings.models import PUBLISHED, Meeting
+from wenevents.signals import Untranslated
 from wenevents.uploads.models import Document, DocumentVersion
 from wenevents.uploads.rules import may_upload_in, viewer_for
+from wenevents.uploads.targets import LANGUAGE_LABELS, SLIDES
 
 
 def meeting_delete_blockers(meeting, **_kwargs):
@@ -62,3 +65,33 @@ def delegate_upload_network(meeting, user):
     """``signals.delegate_upload_network``: the network ``user`` may upload slides for as
     a vouched-for delegate in ``meeting``, by the uploads' own rule, or None."""
     return viewer_for(user, meeting).delegate_network
+
+
+def untranslated_content(_sender, meetings=(), **_kwargs):
+    """The meeting's own documents, whose titles its page shows (a network's information
+    sheet and a presentation's slides are named after the network and the item), in one
+    query; each links to its page, where its title is translated."""
+    acronyms = {meeting.id: meeting.acronym for meeting in meetings}
+    documents = db.session.scalars(
+        select(Document)
+        .where(
+            Document.meeting_id.in_(acronyms),
+            Document.network_id.is_(None),
+            Document.kind != SLIDES,
+        )
+        .order_by(Document.meeting_id, Document.position, Document.id)
+    ).all()
+    entries = []
+    for document in documents:
+        if missing := Untranslated.missing_in(document):
+            note = str(LANGUAGE_LABELS[document.language])
+            url = url_for(
+                "uploads.versions",
+                acronym=acronyms[document.meeting_id],
+                document_id=document.id,
+                _anchor="title-heading",
+            )
+            entries.append(
+                Untranslated(document.meeting_id, "document", document.title, note, missing, url)
+            )
+    return entries

@@ -6,6 +6,7 @@ URLs (``<a>`` is a meeting's acronym, loaded once as ``g.meeting``):
   /<a>/materials/upload/<ref>            files for one target (POST; slides-12, sheet-5, report…)
   /<a>/materials/<id>/<name>             a slot's current file (a stable URL)
   /<a>/materials/<id>/versions           its versions (uploaders and organisers)
+  /<a>/materials/<id>/title              its title in each language (organisers; POST)
   /<a>/materials/<id>/versions/<n>/<name>  one version's file
   /<a>/materials.zip, /<a>/materials/sessions/<n>.zip, /<a>/materials/networks/<slug>.zip
 """
@@ -36,7 +37,7 @@ from wenevents.uploads.access import (
     set_access,
 )
 from wenevents.uploads.filetypes import PDF, megabytes
-from wenevents.uploads.forms import AccessForm, ActionForm, UploadForm
+from wenevents.uploads.forms import AccessForm, ActionForm, TitleForm, UploadForm
 from wenevents.uploads.models import PARTICIPANTS
 from wenevents.uploads.pruning import prune as prune_versions
 from wenevents.uploads.pruning import remove_files
@@ -51,6 +52,7 @@ from wenevents.uploads.targets import (
     meeting_with_materials,
     target_of,
 )
+from wenevents.uploads.titles import set_title
 from wenevents.uploads.versions import add_file, entry_for, upload_targets
 from wenevents.uploads.versions import restore as restore_version
 
@@ -257,7 +259,8 @@ def versions(document_id):
 
 def _versions_page(document, **context):
     viewer = _viewer()
-    context.setdefault("access_form", AccessForm(obj=document))
+    context.setdefault("access_form", AccessForm(formdata=None, obj=document))
+    context.setdefault("title_form", TitleForm(formdata=None, obj=document))
     return dict(
         meeting=g.meeting,
         document=document,
@@ -338,6 +341,19 @@ def access(document_id):
     if not form.validate_on_submit():
         return render("uploads/document.html", **_versions_page(document, access_form=form)), 422
     set_access(document, form.access.data, form.embargoed.data, web.acting_user())
+    db.session.commit()
+    return htmx.finish(_("Saved."), url_for(".versions", document_id=document_id))
+
+
+@bp.post("/<acronym:acronym>/materials/<int:document_id>/title")
+@login_required
+def title(document_id):
+    """Organisers name a slot, in English and, if they like, in French and Spanish."""
+    document = _organisers_document(document_id, "title")
+    form = TitleForm()
+    if not form.validate_on_submit():
+        return render("uploads/document.html", **_versions_page(document, title_form=form)), 422
+    set_title(document, form.data, web.acting_user())
     db.session.commit()
     return htmx.finish(_("Saved."), url_for(".versions", document_id=document_id))
 
