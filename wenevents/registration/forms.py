@@ -213,27 +213,42 @@ def form_class(questions):
     fields = {}
     for q in questions:
         required = [InputRequired()] if q.required else [Optional()]
-        kwargs = {"description": q.help}
-        choices = [SelectChoice(c, c) for c in q.choices]
+        # In the reader's language; a missing version shows the English, marked lang="en".
+        label = languages.localized(q, "label")
+        kwargs = {"description": languages.localized(q, "help")}
+        choices = [
+            SelectChoice(value, text)
+            for value, text in zip(q.choices, _choice_texts(q), strict=True)
+        ]
         if q.kind == "short_text":
-            field = StringField(q.label, validators=[*required, Length(max=300)], **kwargs)
+            field = StringField(label, validators=[*required, Length(max=300)], **kwargs)
         elif q.kind == "long_text":
-            field = TextAreaField(q.label, validators=[*required, Length(max=2000)], **kwargs)
+            field = TextAreaField(label, validators=[*required, Length(max=2000)], **kwargs)
         elif q.kind == "single_choice":
-            field = RadioField(q.label, choices=choices, validators=required, **kwargs)
+            field = RadioField(label, choices=choices, validators=required, **kwargs)
         elif q.kind == "multiple_choice":
-            field = CheckboxesField(q.label, choices=choices, validators=required, **kwargs)
+            field = CheckboxesField(label, choices=choices, validators=required, **kwargs)
         elif q.kind == "yes_no":
             field = RadioField(
-                q.label,
+                label,
                 choices=[SelectChoice("yes", _l("Yes")), SelectChoice("no", _l("No"))],
                 validators=required,
                 **kwargs,
             )
         elif q.kind == "file":
             # Required files are checked by the view: on an edit, the one sent before stays.
-            field = FileField(q.label, validators=[Optional(), _is_document], **kwargs)
+            field = FileField(label, validators=[Optional(), _is_document], **kwargs)
         else:  # date
-            field = DateField(q.label, validators=required, **kwargs)
+            field = DateField(label, validators=required, **kwargs)
         fields[f"q{q.id}"] = field
     return type("MeetingRegistrationForm", (RegistrationForm,), fields)
+
+
+def _choice_texts(question):
+    """The choices as the reader reads them; the answer stored is always the English one."""
+    translated = languages.translation(question, "choices", languages.current())
+    if isinstance(translated, list) and len(translated) == len(question.choices):
+        return [
+            text or original for text, original in zip(translated, question.choices, strict=True)
+        ]
+    return list(question.choices)

@@ -91,7 +91,7 @@ class RegistrationSettings(db.Model):
 class Question(Translated, db.Model):
     """A question of the organiser's own, asked on the registration form."""
 
-    # "choices" too: a list, translated as one text with a choice per line.
+    # And "choices": translations[lang]["choices"] is a list, one per English choice.
     translated_fields = ("label", "help")
 
     __tablename__ = "registration_questions"
