@@ -20,6 +20,7 @@ from wtforms.widgets import HiddenInput
 from wenevents.agenda.models import BREAK, DISCUSSION, PRESENTATION
 from wenevents.forms import Form, translatable
 from wenevents.i18n import lazy_gettext as _l
+from wenevents.languages import localized
 from wenevents.text import to_id
 
 KIND_LABELS = {
@@ -112,7 +113,7 @@ class ItemForm(VersionedForm):
         super().__init__(*args, **kwargs)
         self.networks = {str(n.id): n for n in networks}
         self.network.choices = [SelectChoice("", _l("— none —"))] + [
-            SelectChoice(str(n.id), f"{n.acronym} – {n.name}") for n in networks
+            SelectChoice(str(n.id), f"{n.acronym} – {localized(n, 'name')}") for n in networks
         ]
         if sessions is None:
             del self.session
@@ -121,7 +122,12 @@ class ItemForm(VersionedForm):
             self.sessions = {str(s.id): s for s in sessions}
             self.session.choices = [
                 SelectChoice(
-                    str(s.id), _l("Session %(number)s – %(title)s", number=s.number, title=s.title)
+                    str(s.id),
+                    _l(
+                        "Session %(number)s – %(title)s",
+                        number=s.number,
+                        title=localized(s, "title"),
+                    ),
                 )
                 for s in sessions
             ]

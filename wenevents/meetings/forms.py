@@ -19,6 +19,7 @@ from wtforms.validators import InputRequired, Length, NumberRange, Optional, Val
 from wenevents.countries import country_choices
 from wenevents.forms import Form, translatable
 from wenevents.i18n import lazy_gettext as _l
+from wenevents.languages import localized
 
 SLUG = re.compile(r"^[a-z0-9][a-z0-9-]{1,39}$")
 EARLIEST_YEAR, LATEST_YEAR = 1990, 2200
@@ -166,9 +167,11 @@ class MeetingForm(_Edition):
             )
 
     def set_choices(self, series, networks):
-        self.series_id.choices = [SelectChoice(s.id, s.name) for s in series]
+        self.series_id.choices = [SelectChoice(s.id, localized(s, "name")) for s in series]
         self.networks.choices = [
-            SelectChoice(n.id, f"{n.acronym} – {n.name}" + (" †" if n.is_archived else ""))
+            SelectChoice(
+                n.id, f"{n.acronym} – {localized(n, 'name')}" + (" †" if n.is_archived else "")
+            )
             for n in networks
         ]
         return self
