@@ -17,6 +17,7 @@ falls back to the English original, which then carries its own ``lang`` when put
 
 import re
 from contextlib import contextmanager
+from urllib.parse import urlencode
 
 from flask import current_app, g, has_request_context, request
 from flask_babel import force_locale, get_locale
@@ -117,8 +118,21 @@ def language_path(language, path=None):
 
 
 def this_path():
-    """This request's path and query, without the script root or the language prefix."""
-    return request.full_path.rstrip("?") if request.query_string else request.path
+    """This request's path and query, without the script root or the language prefix.
+
+    A ``next`` that leaves the site is dropped: the switch and the alternates repeat this
+    address on the page, which must not carry someone else's link onward.
+    """
+    from wenevents.security import safe_next  # here: security imports urls, which imports us
+
+    if not request.query_string:
+        return request.path
+    kept = [
+        (key, value)
+        for key, value in request.args.items(multi=True)
+        if key != "next" or safe_next(value, default=None)
+    ]
+    return request.path + (f"?{urlencode(kept)}" if kept else "")
 
 
 def alternates():

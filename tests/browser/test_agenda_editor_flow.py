@@ -39,7 +39,7 @@ def sign_in(page, live_url, password):
 
 def add_session(page, title, day, start, end, chair):
     form = page.locator("section.add-session form")
-    form.get_by_label("Title").fill(title)
+    form.get_by_label("Title", exact=True).fill(title)
     form.get_by_label("Day").fill(day)
     form.get_by_label("Starts").fill(start)
     form.get_by_label("Ends").fill(end)
@@ -56,7 +56,7 @@ def add_item(page, number, kind, title, minutes, network=None):
     session.get_by_text(f"Add an item to session {number}").click()
     form = session.locator("details.add-item form")
     form.get_by_label("Kind").select_option(label=kind)
-    form.get_by_label("Title").fill(title)
+    form.get_by_label("Title", exact=True).fill(title)
     if network:
         choice = form.get_by_label("Network").locator("option", has_text=f"{network} – ")
         form.get_by_label("Network").select_option(choice.get_attribute("value"))

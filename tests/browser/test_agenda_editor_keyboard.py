@@ -110,7 +110,7 @@ def test_item_edit_and_delete_swap_only_their_session(
 
     item.get_by_role("link", name=f"Edit {title}").click()
     form = session.locator(".editor-item.editing form")
-    form.get_by_label("Title").fill("Renamed talk")
+    form.get_by_label("Title", exact=True).fill("Renamed talk")
     form.get_by_role("button", name="Save the item").click()
 
     expect(session.locator(".item-title", has_text="Renamed talk")).to_be_visible()

@@ -52,7 +52,7 @@ def test_organiser_creates_the_5th_meeting_by_cloning_the_4th(new_context, live_
     expect(card.get_by_role("heading", level=3)).to_have_text("New edition from gmwen4")
     assert page.evaluate("window.samePage") is True
     expect(card.get_by_label("Acronym")).to_have_value("gmwen5")
-    expect(card.get_by_label("Title")).to_have_value(
+    expect(card.get_by_label("Title", exact=True)).to_have_value(
         "5th Global Meeting of Wildlife Enforcement Networks"
     )
     card.get_by_label("First day").fill("2026-11-24")
