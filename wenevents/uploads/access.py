@@ -12,6 +12,7 @@ from flask import url_for
 from flask_babel import gettext as _
 from sqlalchemy import select
 
+from wenevents import languages
 from wenevents.agenda import releases
 from wenevents.agenda.models import AgendaItem
 from wenevents.audit.services import record
@@ -212,7 +213,9 @@ def public_slides_by_uid(acronym):
         .order_by(Document.id)
     ).all()
     result = {}
-    for row in sorted(rows, key=lambda r: LANGUAGES.index(r.language)):
+    # The reader's language first; the others follow, each labelled with its language.
+    reader = languages.current()
+    for row in sorted(rows, key=lambda r: (r.language != reader, LANGUAGES.index(r.language))):
         url = url_for("uploads.download", acronym=acronym, document_id=row.id)
         label = str(LANGUAGE_LABELS[row.language])
         slide = PublicSlide(row.id, row.uid, row.language, row.embargoed, row.timezone, url, label)

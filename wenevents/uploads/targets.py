@@ -11,7 +11,7 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload, selectinload
 
-from wenevents import storage
+from wenevents import languages, storage
 from wenevents.agenda.models import PRESENTATION, AgendaItem, Session
 from wenevents.extensions import db
 from wenevents.i18n import lazy_gettext as _l
@@ -139,8 +139,11 @@ def entry_of(target, documents):
 
 
 def by_language(documents):
-    """Slots in the usual order of their languages."""
-    return sorted(documents, key=lambda d: (LANGUAGES.index(d.language), d.id))
+    """Slots in the reader's language first, then in the usual order of the languages."""
+    reader = languages.current()
+    return sorted(
+        documents, key=lambda d: (d.language != reader, LANGUAGES.index(d.language), d.id)
+    )
 
 
 def meeting_with_materials(acronym, published_only=True):
