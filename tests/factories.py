@@ -25,7 +25,9 @@ def make_series(**kwargs):
 def make_meeting(**kwargs):
     n = next(_numbers)
     values = {
-        "number": n,
+        # The counter runs for the whole worker; an edition number is at most 999 (a form
+        # posting it back would fail on a busy worker).
+        "number": (n - 1) % 999 + 1,
         "acronym": f"meet{n}",
         "title": f"Meeting {n}",
         "start_date": date(2023, 11, 21),
