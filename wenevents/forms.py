@@ -13,6 +13,7 @@ from wtforms import (
 )
 from wtforms.validators import (
     DataRequired,
+    Email,
     InputRequired,
     Optional,
     StopValidation,
@@ -22,7 +23,7 @@ from wtforms.widgets import CheckboxInput, ListWidget
 
 from wenevents.i18n import lazy_gettext as _l
 from wenevents.languages import TRANSLATED, set_translation, translation
-from wenevents.text import MAX_INT, MAX_MARKS, clean_line, stacked_marks
+from wenevents.text import MAX_EMAIL, MAX_INT, MAX_MARKS, clean_line, stacked_marks
 
 # In a multipart body Werkzeug decodes invalid UTF-8 as U+FFFD (a urlencoded one is refused
 # whole, see web.refuse_undecodable_forms); a NUL byte never gets this far (see
@@ -101,6 +102,22 @@ def _fits_column(_form, field):
     said so already, and stops the form's ``validate_<field>`` methods."""
     if getattr(field, "out_of_range", False):
         raise StopValidation(None if field.errors else _l("Give a smaller number."))
+
+
+class EmailAddress(Email):
+    """An email address of at most ``MAX_EMAIL`` characters (RFC 5321's limit for a path).
+
+    The length is judged first and stops the chain: email-validator's parser takes time
+    that grows with the square of the input (a second for 50,000 characters), so a long
+    value must never reach it."""
+
+    def __init__(self, message=None):
+        super().__init__(message, check_deliverability=False)
+
+    def __call__(self, form, field):
+        if len(field.data or "") > MAX_EMAIL:
+            raise StopValidation(_l("Use at most %(n)d characters.", n=MAX_EMAIL))
+        super().__call__(form, field)
 
 
 class CheckboxesField(SelectMultipleField):

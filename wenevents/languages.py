@@ -117,6 +117,10 @@ def language_path(language, path=None):
     return f"{root}/{language}{path}"
 
 
+# web.MAX_URL_LENGTH; not imported, as the web layer imports this module.
+MAX_QUERY_TO_REPEAT = 4 * 1024
+
+
 def this_path():
     """This request's path and query, without the script root or the language prefix.
 
@@ -126,6 +130,9 @@ def this_path():
     from wenevents.security import safe_next  # here: security imports urls, which imports us
 
     if not request.query_string:
+        return request.path
+    if len(request.query_string) > MAX_QUERY_TO_REPEAT:
+        # Too long to be one the site built (it is refused, 414): each link would repeat it.
         return request.path
     kept = [
         (key, value)

@@ -231,7 +231,9 @@ def refuse_undecodable_forms():
 
 # NUL: PostgreSQL refuses it in text (an error, so a 500), and it is never part of a name,
 # a title or a search. Surrogates: no UTF-8 encodes them, so no driver can send them.
-MAX_URL_LENGTH = 16 * 1024
+# gunicorn's own limit on the request line: every server refuses the same addresses, and a
+# value echoed into a page's links (quoted once per link) stays small.
+MAX_URL_LENGTH = 4 * 1024
 _UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
 
 
@@ -250,7 +252,7 @@ def refuse_unstorable_text():
     names nothing (404); in a query string or a form field, the request is refused (400).
 
     Every reader (search boxes, filters, forms, ids) can then rely on it, on SQLite and
-    PostgreSQL alike. An address far longer than any the site builds is refused too (414),
+    PostgreSQL alike. An address longer than any the site builds is refused too (414),
     whatever serves the app (gunicorn stops at a 4 KB request line, ``make run`` never).
     """
     if len(request.path) + len(request.query_string) > MAX_URL_LENGTH:

@@ -226,8 +226,10 @@ def test_upload_past_the_quota_then_pruning_makes_room_on_a_phone(
 
         # Delete the first of the two, from the versions page, after saying yes.
         naweg_session_8(page).get_by_role("link", name=re.compile(r"^\d+ versions?$")).click()
-        assert page.evaluate("document.documentElement.scrollWidth") <= 390
         row = page.locator("tbody tr", has_text="first.pdf")
+        expect(row).to_have_count(1)
+        page.wait_for_load_state("load")
+        assert page.evaluate("document.documentElement.scrollWidth") <= 390
         row.get_by_role("link", name=re.compile("^Delete")).click()
         expect(page.get_by_role("heading", level=1)).to_have_text(re.compile(r"^Delete version"))
         assert page.evaluate("document.documentElement.scrollWidth") <= 390

@@ -251,6 +251,9 @@ def test_delegate_reaches_the_upload_page_in_one_click_and_sees_their_details(
     slides = page.get_by_role("region", name="Your network’s slides")
     expect(slides).to_contain_text("NAWEG presents at this meeting: you may upload its slides.")
     slides.get_by_role("link", name="Upload slides").click()
+    # Wait for the new page to load: between commit and parse there is no documentElement.
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Upload")
+    page.wait_for_load_state("load")
     assert page.url == live_url + "/gmwen4/materials/upload"
     assert page.evaluate("document.documentElement.scrollWidth") <= 390
 

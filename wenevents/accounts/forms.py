@@ -7,11 +7,11 @@ from wtforms import (
     SelectField,
     StringField,
 )
-from wtforms.validators import Email, EqualTo, InputRequired, Length, ValidationError
+from wtforms.validators import EqualTo, InputRequired, Length, ValidationError
 
 from wenevents.accounts.models import DELEGATE, FOCAL_POINT, ORGANISER
 from wenevents.accounts.passwords import MAX_LENGTH
-from wenevents.forms import CheckboxesField, Form
+from wenevents.forms import CheckboxesField, EmailAddress, Form
 from wenevents.i18n import lazy_gettext as _l
 
 ROLE_LABELS = {
@@ -26,7 +26,7 @@ ROLE_CHOICES = [SelectChoice(value, label) for value, label in ROLE_LABELS.items
 def _email_field(label=None):
     return EmailField(
         label or _l("Email address"),
-        validators=[InputRequired(), Length(max=320), Email(check_deliverability=False)],
+        validators=[InputRequired(), EmailAddress()],
         filters=[lambda value: value.strip() if isinstance(value, str) else value],
         render_kw={"autocomplete": "email"},
     )

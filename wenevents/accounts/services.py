@@ -23,6 +23,7 @@ from wenevents.accounts.models import FOCAL_POINT, RESET, LoginSession, Token, U
 from wenevents.audit import services as audit
 from wenevents.clock import utcnow
 from wenevents.extensions import db
+from wenevents.text import MAX_EMAIL
 from wenevents.urls import public_url
 
 USERS_PER_PAGE = 50
@@ -56,6 +57,9 @@ def normalise_email(email):
     lower-cased, so a lookup with it finds nothing rather than failing.
     """
     text = (email or "").strip()
+    if len(text) > MAX_EMAIL:
+        # No account has it; and email-validator's time grows with the square of its input.
+        return text.lower()
     try:
         text = validate_email(text, check_deliverability=False).normalized
         # NFKC only where the result is still an address (U+FE6B SMALL COMMERCIAL AT

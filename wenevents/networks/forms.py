@@ -14,11 +14,11 @@ from wtforms import (
     TextAreaField,
     URLField,
 )
-from wtforms.validators import Email, InputRequired, Length, Optional, ValidationError
+from wtforms.validators import InputRequired, Length, Optional, ValidationError
 from wtforms.widgets import HiddenInput
 
 from wenevents.countries import country_choices
-from wenevents.forms import Form, translatable
+from wenevents.forms import EmailAddress, Form, translatable
 from wenevents.i18n import lazy_gettext as _l
 from wenevents.networks.models import ORGANISERS, PARTICIPANTS, PUBLIC
 from wenevents.text import to_id
@@ -106,7 +106,7 @@ class FocalPointForm(Form):
     agency = StringField(_l("Agency"), validators=[Optional(), Length(max=300)], filters=[_strip])
     email = EmailField(
         _l("Email address"),
-        validators=[Optional(), Length(max=320), Email(check_deliverability=False)],
+        validators=[Optional(), EmailAddress()],
         filters=[_strip],
     )
     phone = StringField(

@@ -33,7 +33,7 @@ from wenevents.networks.models import (
     Network,
 )
 from wenevents.spreadsheets import safe_cell
-from wenevents.text import clean_line, stacked_marks
+from wenevents.text import MAX_EMAIL, clean_line, stacked_marks
 
 MAX_BYTES = 1_000_000
 MAX_ROWS = 2000
@@ -249,6 +249,8 @@ def _check(cells, columns, context):
     email = normalise_email(values.get("email"))
     if not email:
         errors.append(_("The email address is missing: the import recognises people by it."))
+    elif len(email) > MAX_EMAIL:
+        errors.append(_("The email address is longer than %(n)d characters.", n=MAX_EMAIL))
     else:
         try:
             validate_email(email, check_deliverability=False)

@@ -16,11 +16,11 @@ from wtforms import (
     StringField,
     TextAreaField,
 )
-from wtforms.validators import Email, InputRequired, Length, Optional, ValidationError
+from wtforms.validators import InputRequired, Length, Optional, ValidationError
 
 from wenevents import languages
 from wenevents.countries import country_choices
-from wenevents.forms import CheckboxesField, Form
+from wenevents.forms import CheckboxesField, EmailAddress, Form
 from wenevents.i18n import lazy_gettext as _l
 from wenevents.registration.models import DETAIL_FIELDS
 from wenevents.storage import sniff
@@ -57,7 +57,7 @@ class RegistrationForm(Form):
     )
     email = EmailField(
         _l("Email address"),
-        validators=[InputRequired(), Length(max=320), Email(check_deliverability=False)],
+        validators=[InputRequired(), EmailAddress()],
         filters=[_strip],
         description=_l("We send a link here to confirm it is yours."),
         render_kw={"autocomplete": "email"},
