@@ -5,7 +5,7 @@ from pathlib import Path
 
 from flask import Flask
 
-from wenevents import config, languages, security, web
+from wenevents import config, languages, pagecache, security, web
 from wenevents.extensions import babel, compress, csrf, db, limiter, migrate
 from wenevents.uploads.streaming import Request as UploadRequest
 
@@ -44,6 +44,7 @@ def create_app(test_config=None):
     limiter.init_app(app)
     web.init_app(app)
     security.init_app(app)  # after web: its headers decide what web's caching may cache
+    pagecache.init_app(app)
 
     # Lowest first (docs/architecture.md): a domain's receivers are connected before the
     # domains above it start sending.

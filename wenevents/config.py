@@ -90,6 +90,12 @@ DEFAULTS = {
     # Files anyone may download are kept this long by browsers and shared caches (then
     # revalidated with their ETag); files for participants or organisers never are.
     "PUBLIC_FILE_MAX_AGE": 600,
+    # Public pages and exports rendered once per published state (pagecache.py): on, at
+    # most this many bytes per process, each kept at most this many seconds (pages that
+    # show what runs now: until the next minute).
+    "PUBLIC_CACHE": True,
+    "PUBLIC_CACHE_BYTES": 64 * 1024 * 1024,
+    "PUBLIC_CACHE_SECONDS": 3600,
     # Behind N reverse proxies, trust the last N X-Forwarded-For hops; 0: trust none.
     "TRUSTED_PROXY_COUNT": 0,
 }

@@ -15,6 +15,7 @@ from wtforms.validators import (
     DataRequired,
     Email,
     InputRequired,
+    Length,
     Optional,
     StopValidation,
     ValidationError,
@@ -115,8 +116,10 @@ class EmailAddress(Email):
         super().__init__(message, check_deliverability=False)
 
     def __call__(self, form, field):
-        if len(field.data or "") > MAX_EMAIL:
-            raise StopValidation(_l("Use at most %(n)d characters.", n=MAX_EMAIL))
+        try:
+            Length(max=MAX_EMAIL)(form, field)
+        except ValidationError as error:
+            raise StopValidation(str(error)) from None
         super().__call__(form, field)
 
 

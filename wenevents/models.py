@@ -5,6 +5,7 @@ from wenevents.agenda.models import AgendaItem, Release, Session
 from wenevents.audit.models import AuditEntry
 from wenevents.meetings.models import Meeting, MeetingSeries, meeting_networks
 from wenevents.networks.models import FocalPoint, Network, focal_point_networks
+from wenevents.pagecache import PublicVersion
 from wenevents.registration.models import (
     Question,
     Registration,
@@ -23,6 +24,7 @@ __all__ = [
     "Meeting",
     "MeetingSeries",
     "Network",
+    "PublicVersion",
     "Question",
     "Registration",
     "RegistrationEvent",

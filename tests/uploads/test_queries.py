@@ -76,6 +76,8 @@ def queries_for(client, count_queries, path):
 def test_materials_page_query_count_same_at_1x_and_10x(
     app, client, auth, make_user, count_queries, who, path
 ):
+    # What rendering costs, for anonymous visitors too (tests/test_pagecache.py: stored).
+    app.config["PUBLIC_CACHE"] = False
     demo_data.load()
     naweg = db.session.scalar(select(Network).where(Network.slug == "naweg"))
     path = path.format(naweg=naweg.id)

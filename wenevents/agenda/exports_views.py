@@ -10,6 +10,7 @@ import re
 
 from flask import abort, make_response, request
 
+from wenevents import pagecache
 from wenevents.agenda import frab, ics, pdf, releases, services
 from wenevents.agenda.views import bp, redirect_by_number
 from wenevents.security import export_limit
@@ -31,6 +32,7 @@ def _download(body, content_type, filename=None, disposition="attachment"):
 
 @bp.get("/<acronym:acronym>/schedule.ics")
 @export_limit
+@pagecache.public
 def schedule_ics(acronym):
     """Every session of the meeting (closed ones by number and time only)."""
     meeting, release, sessions = services.released_agenda(acronym) or abort(404)
@@ -40,6 +42,7 @@ def schedule_ics(acronym):
 
 @bp.get("/<acronym:acronym>/sessions/<session_ref:ref>.ics")
 @export_limit
+@pagecache.public
 def session_ics(acronym, ref):
     """One session, at its stable address: a subscription keeps following that session."""
     meeting, release, session = services.public_session(acronym, ref) or abort(404)
@@ -56,6 +59,7 @@ def session_ics_by_number(acronym, number):
 
 @bp.get("/<acronym:acronym>/networks/<slug>.ics")
 @export_limit
+@pagecache.public
 def network_ics(acronym, slug):
     """One network's presentations, each at its own time."""
     found = services.network_presentations(acronym, slug) or abort(404)
@@ -66,6 +70,7 @@ def network_ics(acronym, slug):
 
 @bp.get("/<acronym:acronym>/schedule.pdf")
 @export_limit
+@pagecache.public
 def schedule_pdf(acronym):
     """The schedule to print: one page a day."""
     meeting, release, sessions = services.released_agenda(acronym) or abort(404)
@@ -75,6 +80,7 @@ def schedule_pdf(acronym):
 
 @bp.get("/<acronym:acronym>/schedule.xml")
 @export_limit
+@pagecache.public
 def schedule_xml(acronym):
     """The latest release as frab's schedule.xml (one query)."""
     release = releases.latest_release(acronym) or abort(404)
@@ -83,6 +89,7 @@ def schedule_xml(acronym):
 
 @bp.get("/<acronym:acronym>/schedule.json")
 @export_limit
+@pagecache.public
 def schedule_json(acronym):
     """The latest release as frab's schedule.json (one query)."""
     release = releases.latest_release(acronym) or abort(404)

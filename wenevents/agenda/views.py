@@ -7,10 +7,16 @@ blueprint.
 from flask import Blueprint, abort, make_response, redirect, render_template, request, url_for
 from flask_babel import format_date
 
+from wenevents import pagecache
 from wenevents.agenda import releases, services
 from wenevents.htmx import render
 
 bp = Blueprint("agenda", __name__)
+
+
+def _clock():
+    # Read at each request: the schedule's "now" is services.now_utc (tests replace it).
+    return services.now_utc()
 
 
 def _schedule_args():
@@ -19,6 +25,7 @@ def _schedule_args():
 
 
 @bp.get("/<acronym:acronym>/schedule")
+@pagecache.public(args=("day", "network", "tz"), live=_clock)
 def schedule(acronym):
     """Sessions of one day (or all days), with what runs now, for everyone or one network.
 
@@ -33,6 +40,7 @@ def schedule(acronym):
 
 
 @bp.get("/<acronym:acronym>/schedule/now")
+@pagecache.public(args=("day", "network", "tz"), live=_clock)
 def schedule_now(acronym):
     """The days of the schedule with the now and next markers, polled every minute while
     the meeting runs; a request without htmx gets the whole schedule page."""
@@ -48,6 +56,7 @@ def schedule_now(acronym):
 
 
 @bp.get("/<acronym:acronym>/sessions/<session_ref:ref>")
+@pagecache.public(args=("tz",), live=_clock)
 def session(acronym, ref):
     """One session, at its stable address; a closed one shows only its number, time and
     that it is closed.
@@ -86,6 +95,7 @@ def redirect_by_number(acronym, number, endpoint):
 
 
 @bp.get("/<acronym:acronym>/changelog")
+@pagecache.public
 def changelog(acronym):
     """Every release of the agenda, newest first, with what each one changed."""
     meeting, _release, _sessions = services.public_agenda(acronym) or abort(404)
@@ -93,6 +103,7 @@ def changelog(acronym):
 
 
 @bp.get("/<acronym:acronym>/changelog.atom")
+@pagecache.public
 def changelog_feed(acronym):
     """The changelog for feed readers: one entry per release."""
     meeting, _release, _sessions = services.public_agenda(acronym) or abort(404)

@@ -2,7 +2,7 @@
 
 from flask import Blueprint, abort
 
-from wenevents import signals
+from wenevents import pagecache, signals
 from wenevents.htmx import render
 from wenevents.meetings import services
 from wenevents.web import acting_user
@@ -11,18 +11,21 @@ bp = Blueprint("meetings", __name__)
 
 
 @bp.get("/")
+@pagecache.public
 def home():
     """The series, newest edition first."""
     return render("meetings/home.html", editions=services.published_editions())
 
 
 @bp.get("/editions")
+@pagecache.public
 def editions():
     """Every edition of the series with its place, dates and the event it was held alongside."""
     return render("meetings/editions.html", editions=services.published_editions())
 
 
 @bp.get("/series/<slug>")
+@pagecache.public
 def series(slug):
     """Every published edition of a series: place, dates, the event alongside, documents
     and networks."""
@@ -33,6 +36,7 @@ def series(slug):
 
 
 @bp.get("/<acronym:acronym>/", strict_slashes=False)
+@pagecache.public(live=True)
 def meeting(acronym):
     """What, when, where, documents, networks and sessions of one edition."""
     meeting = services.published_meeting(acronym) or abort(404)

@@ -4,6 +4,7 @@ from flask import Blueprint, abort, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
+from wenevents import pagecache
 from wenevents.extensions import db
 from wenevents.htmx import finish, render
 from wenevents.networks import contacts, services
@@ -15,6 +16,7 @@ bp = Blueprint("networks", __name__, url_prefix="/networks")
 
 
 @bp.get("/")
+@pagecache.public(args=("q",))
 def index():
     """Every active network; the search box filters the list as one types."""
     text = request.args.get("q", "")
@@ -28,6 +30,7 @@ def index():
 
 
 @bp.get("/<slug>")
+@pagecache.public(live=True)
 def network(slug):
     """A network's description and region, its focal points as far as each may be seen, and
     what it brought to each edition."""
