@@ -68,7 +68,7 @@ bench: $(VENV)/.installed-test $(CATALOGUES)
 	$(PYTHON) -m benchmarks.bench
 
 bench-smoke: $(VENV)/.installed-test $(CATALOGUES)
-	$(PYTHON) -m benchmarks.bench --requests 20 --scales 1 --upload-mb 5
+	$(PYTHON) -m benchmarks.bench --requests 20 --scales 1 --upload-mb 5 --no-servers
 
 ## messages: extract the strings marked for translation into wenevents/translations/messages.pot
 messages: $(VENV)/.installed-test

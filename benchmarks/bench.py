@@ -33,6 +33,7 @@ from pathlib import Path
 from flask_migrate import upgrade
 from sqlalchemy import event, insert, select
 
+from benchmarks import servers
 from wenevents import create_app, demo
 from wenevents.accounts.models import ORGANISER, User
 from wenevents.accounts.services import start_session
@@ -45,6 +46,16 @@ ACRONYM = "gmwen4"
 # The public pages, in each of the three languages (the French and Spanish rows must match
 # the English ones: same queries, about the same time).
 PAGES = [f"{prefix}/{ACRONYM}/{page}" for page in ("", "schedule") for prefix in ("", "/fr", "/es")]
+# What the server comparison serves from the store (benchmarks/servers.py): the schedule of
+# all days (also the static ceiling's bytes, and rendered), the meeting page, the exports.
+STORED_PAGES = [
+    f"/{ACRONYM}/schedule?day=all",
+    f"/{ACRONYM}/",
+    f"/{ACRONYM}/schedule.ics",
+    f"/{ACRONYM}/schedule.json",
+    f"/{ACRONYM}/schedule.xml",
+    f"/{ACRONYM}/schedule.pdf",
+]
 # The organiser's registrations page, searched as one types (needs a signed-in organiser).
 SEARCH = f"/manage/{ACRONYM}/registrations/?q=ana"
 REGISTRATIONS = 5000
@@ -65,10 +76,14 @@ UPLOAD_SPEED_GOAL = 0.5  # of the copy's speed
 def main(argv=None):
     """Measure every page at every scale and print one table."""
     args = parse_args(argv)
-    rows = []
+    rows, compared = [], []
     for scale in args.scales:
-        rows.extend(bench_scale(scale, args.requests, args.concurrency))
+        rows.extend(bench_scale(scale, args.requests, args.concurrency, args, compared))
     print_report(rows, args)
+    for scale, server_rows in compared:
+        servers.print_rows(server_rows, scale)
+    if args.servers and servers.available():
+        print(servers.available())
     if args.upload_mb:
         print_upload(bench_upload(args.upload_mb))
     return 0
@@ -85,6 +100,18 @@ def parse_args(argv):
     )
     parser.add_argument(
         "--scales", type=scales, default=[1, 10], help='comma-separated scales ("1,10")'
+    )
+    parser.add_argument(
+        "--seconds",
+        type=positive,
+        default=5,
+        help="seconds of wrk load per page and server in the server comparison (5)",
+    )
+    parser.add_argument(
+        "--no-servers",
+        dest="servers",
+        action="store_false",
+        help="skip the comparison of servers against the static ceiling",
     )
     parser.add_argument(
         "--upload-mb",
@@ -111,8 +138,9 @@ def scales(value):
         raise argparse.ArgumentTypeError(f"{value!r} is not a list like 1,10") from error
 
 
-def bench_scale(scale, requests, concurrency):
-    """One scale: build its database, count queries, serve it and time both pages."""
+def bench_scale(scale, requests, concurrency, args, compared):
+    """One scale: build its database, count queries, serve it and time the pages; then
+    (unless ``--no-servers``) compare the servers on it, into ``compared``."""
     with tempfile.TemporaryDirectory(prefix="wenevents-bench-") as tmp:
         instance = Path(tmp) / "instance"
         url = f"sqlite:///{Path(tmp) / 'bench.sqlite'}"
@@ -143,6 +171,16 @@ def bench_scale(scale, requests, concurrency):
                         "bytes": size,
                     }
                 )
+        if args.servers and not servers.available():
+            progress(f"{scale}x: comparing servers against the static ceiling")
+            server_env = {
+                **env,
+                "WENEVENTS_RATELIMIT_ENABLED": "false",
+                "WENEVENTS_PUBLIC_URL": f"http://{HOST}",
+            }
+            compared.append(
+                (scale, servers.compare(server_env, STORED_PAGES, args.seconds, tmp, free_port))
+            )
         return rows
 
 

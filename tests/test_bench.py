@@ -8,7 +8,16 @@ import sys
 def test_bench_smoke_prints_table():
     # A subprocess: the migrations reconfigure logging and gunicorn must really start.
     result = subprocess.run(
-        [sys.executable, "-m", "benchmarks.bench", "--requests", "5", "--scales", "1"],
+        [
+            sys.executable,
+            "-m",
+            "benchmarks.bench",
+            "--requests",
+            "5",
+            "--scales",
+            "1",
+            "--no-servers",
+        ],
         capture_output=True,
         text=True,
         timeout=60,

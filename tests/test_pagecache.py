@@ -2,6 +2,7 @@
 for whom, and when every instance stops serving it."""
 
 import gzip
+from datetime import UTC, datetime
 
 import brotli
 import pytest
@@ -10,6 +11,7 @@ from sqlalchemy import select, update
 from tests.conftest import make_app
 from tests.factories import canonical, publish_agenda
 from wenevents import pagecache
+from wenevents.agenda import services as agenda_services
 from wenevents.agenda.models import Session
 from wenevents.audit import services as audit
 from wenevents.extensions import db
@@ -36,6 +38,27 @@ CACHED = [
     "/gmwen4/schedule.xml",
     "/gmwen4/schedule.json",
 ]
+
+
+@pytest.fixture(autouse=True)
+def still_clock(monkeypatch):
+    """One moment for the whole test: live pages are keyed by their minute, and two
+    requests must not fall on either side of one."""
+    moment = datetime(2024, 3, 1, 9, 0, 30, tzinfo=UTC)
+    monkeypatch.setattr(pagecache, "now", lambda: moment)
+    monkeypatch.setattr(agenda_services, "now_utc", lambda: moment)
+
+
+def test_pagecache_live_page_gets_a_new_entry_each_minute(client, demo, monkeypatch):
+    client.get("/gmwen4/schedule")
+    client.get("/gmwen4/")
+    assert len(pagecache.store()) == 2
+    later = datetime(2024, 3, 1, 9, 1, 0, tzinfo=UTC)
+    monkeypatch.setattr(pagecache, "now", lambda: later)
+    monkeypatch.setattr(agenda_services, "now_utc", lambda: later)
+    client.get("/gmwen4/schedule")
+    client.get("/gmwen4/")
+    assert len(pagecache.store()) == 4
 
 
 def fourth():

@@ -1,0 +1,203 @@
+"""The server, chosen by measurement: each candidate serves the static ceiling and then
+wenevents (public pages from the store, and rendered), measured with wrk in one run on
+the same machine; every figure is also printed as a percentage of that server's ceiling.
+
+wrk is the load generator (``apt install wrk``); without it this part is skipped with a
+note. Latency is wrk's median with one connection (server time plus a local round trip);
+requests per second come from 20 connections on 2 threads. The load generator shares the
+cores with the server, as it does for the ceiling: compare within one run.
+"""
+
+import gzip
+import os
+import re
+import shutil
+import subprocess
+import sys
+import time
+import urllib.request
+from contextlib import contextmanager
+from pathlib import Path
+
+HOST = "127.0.0.1"
+WORKERS = 2
+CONNECTIONS = 20
+STARTUP_TIMEOUT = 30.0
+# Goals of issue 15: a stored page at 1 ms or less, at half the ceiling or more; a render
+# under 25 ms.
+CACHED_GOAL_MS, CEILING_GOAL, RENDER_GOAL_MS = 1.0, 0.5, 25.0
+
+SERVERS = {
+    "gunicorn sync": lambda app, port: [
+        sys.executable, "-m", "gunicorn", "--config", "python:wenevents.gunicorn_config",
+        "--workers", str(WORKERS), "--bind", f"{HOST}:{port}", app,
+    ],
+    "gunicorn gthread": lambda app, port: [
+        sys.executable, "-m", "gunicorn", "--config", "python:wenevents.gunicorn_config",
+        "--workers", str(WORKERS), "--worker-class", "gthread", "--threads", "4",
+        "--bind", f"{HOST}:{port}", app,
+    ],
+    "granian": lambda app, port: [
+        sys.executable, "-m", "granian", "--interface", "wsgi", "--workers", str(WORKERS),
+        "--blocking-threads", "1", "--host", HOST, "--port", str(port), "--no-log",
+        *(["--factory"] if app.endswith("()") else []), app.removesuffix("()"),
+    ],
+}  # fmt: skip
+
+
+def available():
+    """Why the comparison cannot run here, or None."""
+    if not shutil.which("wrk"):
+        return "wrk is not installed (apt install wrk): the server comparison is skipped."
+    return None
+
+
+def compare(env, pages, seconds, log_dir, free_port):
+    """Rows of (server, page, variant, p50 ms, req/s, % of ceiling) for every server."""
+    ceiling_file = Path(log_dir) / "ceiling.gz"
+    rows = []
+    for name, command in SERVERS.items():
+        if name == "granian" and not _has_module("granian"):
+            rows.append({"server": name, "missing": True})
+            continue
+        # The ceiling serves the schedule's bytes (all days), fetched from this server.
+        with _serving(command("wenevents:create_app()", free_port()), env, log_dir) as port:
+            body = _fetch(port, pages[0])
+            ceiling_file.write_bytes(gzip.compress(body, mtime=0))
+            stored = [(page, _measure(port, page, seconds)) for page in pages]
+        ceiling_env = {**env, "BENCH_CEILING_FILE": str(ceiling_file)}
+        with _serving(command("benchmarks.ceiling:app", free_port()), ceiling_env, log_dir) as port:
+            ceiling = _measure(port, "/", seconds)
+        uncached_env = {**env, "WENEVENTS_PUBLIC_CACHE": "false"}
+        with _serving(
+            command("wenevents:create_app()", free_port()), uncached_env, log_dir
+        ) as port:
+            rendered = _measure(port, pages[0], seconds)
+        rows.append({"server": name, "page": "static ceiling", "variant": "", **ceiling})
+        for page, figures in stored:
+            rows.append({"server": name, "page": page, "variant": "stored", **figures})
+        rows.append({"server": name, "page": pages[0], "variant": "rendered", **rendered})
+        for row in rows:
+            if row.get("server") == name and "rate" in row:
+                row["share"] = row["rate"] / ceiling["rate"]
+    return rows
+
+
+def print_rows(rows, scale):
+    """The comparison's table, and whether each goal is met."""
+    print()
+    print(
+        f"Servers at {scale}x: {WORKERS} workers each; p50 from wrk with 1 connection; "
+        f"req/s from {CONNECTIONS} connections; % of the same server's static ceiling"
+    )
+    width = max([len(r.get("page", "")) for r in rows] + [20])
+    header = f"{'server':<17} {'page':<{width}} {'variant':<9} {'p50 ms':>7} {'req/s':>8} {'%':>5}"
+    print(header)
+    print("-" * len(header))
+    best = {}
+    for row in rows:
+        if row.get("missing"):
+            print(f"{row['server']:<17} (not installed: pip install granian)")
+            continue
+        print(
+            f"{row['server']:<17} {row['page']:<{width}} {row['variant']:<9} "
+            f"{row['p50']:>7.2f} {row['rate']:>8.0f} {row['share'] * 100:>4.0f}%"
+        )
+        if row["variant"] == "stored":
+            best.setdefault(row["server"], []).append(row)
+    for server, stored in best.items():
+        worst = min(stored, key=lambda r: r["share"])
+        slowest = max(stored, key=lambda r: r["p50"])
+        verdict = (
+            "met"
+            if worst["share"] >= CEILING_GOAL and slowest["p50"] <= CACHED_GOAL_MS
+            else "NOT met"
+        )
+        print(
+            f"Goal ({server}, {scale}x): stored pages p50 <= {CACHED_GOAL_MS:.0f} ms and >= "
+            f"{CEILING_GOAL:.0%} of the ceiling: {verdict} (slowest {slowest['p50']:.2f} ms, "
+            f"lowest {worst['share']:.0%})"
+        )
+    for row in rows:
+        if row.get("variant") == "rendered":
+            verdict = "met" if row["p50"] < RENDER_GOAL_MS else "NOT met"
+            print(
+                f"Goal ({row['server']}, {scale}x): {row['page']} rendered under "
+                f"{RENDER_GOAL_MS:.0f} ms: {verdict} ({row['p50']:.1f} ms)"
+            )
+
+
+def _has_module(name):
+    try:
+        __import__(name)
+    except ImportError:
+        return False
+    return True
+
+
+@contextmanager
+def _serving(command, env, log_dir):
+    port = int(command[command.index("--port") + 1]) if "--port" in command else None
+    if port is None:
+        port = int(command[command.index("--bind") + 1].rsplit(":", 1)[1])
+    log_path = Path(log_dir) / "server.log"
+    with open(log_path, "ab") as log:
+        # A fixed command of the bench's own, no shell.
+        process = subprocess.Popen(command, env=env, stdout=log, stderr=subprocess.STDOUT)  # noqa: S603
+        try:
+            _wait(process, port, log_path)
+            yield port
+        finally:
+            process.terminate()
+            try:
+                process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()
+
+
+def _wait(process, port, log_path):
+    deadline = time.monotonic() + STARTUP_TIMEOUT
+    while time.monotonic() < deadline and process.poll() is None:
+        try:
+            _fetch(port, "/")
+            return
+        except OSError:
+            time.sleep(0.1)
+    raise RuntimeError(f"the server did not answer on {port}:\n{log_path.read_text()[-2000:]}")
+
+
+def _fetch(port, path):
+    with urllib.request.urlopen(f"http://{HOST}:{port}{path}", timeout=10) as response:
+        return response.read()
+
+
+def _measure(port, path, seconds):
+    """wrk's median latency (1 connection) and requests per second (20 connections)."""
+    url = f"http://{HOST}:{port}{path}"
+    headers = ["-H", "Accept-Encoding: gzip"]
+    _wrk(["-t1", "-c4", "-d1s", *headers, url])  # every worker warm
+    latency = _wrk(["-t1", "-c1", f"-d{seconds}s", "--latency", *headers, url])
+    load = _wrk(["-t2", f"-c{CONNECTIONS}", f"-d{seconds}s", *headers, url])
+    return {"p50": _median_ms(latency), "rate": _rate(load)}
+
+
+def _wrk(args):
+    result = subprocess.run(["wrk", *args], capture_output=True, text=True, check=True)  # noqa: S603, S607
+    if "Non-2xx" in result.stdout or "Socket errors" in result.stdout:
+        raise RuntimeError(f"wrk saw errors:\n{result.stdout}")
+    return result.stdout
+
+
+def _median_ms(output):
+    value, unit = re.search(r"^\s*50%\s+([\d.]+)(us|ms|s)\b", output, re.M).groups()
+    return float(value) * {"us": 0.001, "ms": 1.0, "s": 1000.0}[unit]
+
+
+def _rate(output):
+    return float(re.search(r"Requests/sec:\s+([\d.]+)", output)[1])
+
+
+if __name__ == "__main__":  # pragma: no cover
+    print("Run it through the bench: python -m benchmarks.bench", file=sys.stderr)
+    os._exit(2)
