@@ -17,6 +17,10 @@ $(VENV)/.installed: pyproject.toml | $(VENV)/bin/python
 	$(PYTHON) -m pip install -q -e '.[server]'
 	touch $@
 
+$(VENV)/.installed-bench: $(VENV)/.installed-test
+	$(PYTHON) -m pip install -q -e '.[test,bench]'
+	touch $@
+
 $(VENV)/.installed-test: pyproject.toml | $(VENV)/bin/python
 	$(PYTHON) -m pip install -q -e '.[test]'
 	touch $(VENV)/.installed $@
@@ -64,7 +68,8 @@ fmt: $(VENV)/.installed-test
 	$(VENV)/bin/ruff check --fix .
 
 ## bench: serve the demo under gunicorn (2 workers) and print latency, throughput, queries
-bench: $(VENV)/.installed-test $(CATALOGUES)
+# wrk (apt install wrk) drives the comparison of servers; without it that part is skipped.
+bench: $(VENV)/.installed-bench $(CATALOGUES)
 	$(PYTHON) -m benchmarks.bench
 
 bench-smoke: $(VENV)/.installed-test $(CATALOGUES)

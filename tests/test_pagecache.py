@@ -235,14 +235,19 @@ def test_pagecache_two_instances_see_a_publication_at_once(app, demo, tmp_path):
 def test_pagecache_store_drops_the_least_recently_used_first():
     store = pagecache.Store(max_bytes=8 * 300)
     entry = pagecache.Entry({"identity": b"x" * 100}, "e", (), expires=100.0)
-    for key in "abc":
-        store.put(key, 1, entry)  # the first put of a version is refused: no get yet
-    assert store.get("a", 1, now=0) is None
+    store.put("old", 1, entry)
+    store.put("a", 2, entry)
+    assert store.get("old", 1, now=0) is None  # a newer version drops older entries
+    assert store.get("a", 1, now=0) is None  # an older reader gets nothing
+    store.put("b", 1, entry)
+    assert len(store) == 1
+    store = pagecache.Store(max_bytes=8 * 300)
     for key in "abcdefghijklmnopqrstuvwxyz":
         store.put(key, 1, entry)
     assert len(store) == 24
     assert store.bytes == 2400
     assert store.get("a", 1, now=0) is None
+    assert store.get("b", 1, now=0) is None
     assert store.get("c", 1, now=0) is entry
     store.put("zz", 1, entry)
     assert store.get("c", 1, now=0) is entry
@@ -258,3 +263,80 @@ def test_pagecache_live_pages_expire_when_the_next_minute_begins(app):
         assert pagecache._expiry(120.5, live=True) == 180
         assert pagecache._expiry(179.99, live=True) == 180
         assert pagecache._expiry(120.5, live=False) == 120.5 + 3600
+
+
+# The front: repeated anonymous requests answered before Flask ---------------------------
+
+
+@pytest.fixture
+def flask_calls(app):
+    """How many requests reached Flask's request handling."""
+    calls = []
+    app.before_request_funcs.setdefault(None, []).insert(0, lambda: calls.append(1))
+    return calls
+
+
+def test_front_answers_a_repeated_request_without_flask(client, demo, flask_calls):
+    first = client.get("/gmwen4/schedule", headers={"Accept-Encoding": "br"})
+    again = client.get("/gmwen4/schedule", headers={"Accept-Encoding": "br"})
+    assert len(flask_calls) == 1
+    assert again.data == first.data
+    assert again.headers == first.headers
+    assert again.headers["Content-Security-Policy"] == first.headers["Content-Security-Policy"]
+    # Another coding is another request: Flask answers it once, from the store.
+    client.get("/gmwen4/schedule", headers={"Accept-Encoding": "gzip"})
+    client.get("/gmwen4/schedule", headers={"Accept-Encoding": "gzip"})
+    assert len(flask_calls) == 2
+
+
+def test_front_replays_304_for_the_etag_it_sent(client, demo, flask_calls):
+    etag = client.get("/gmwen4/").headers["ETag"]
+    client.get("/gmwen4/")
+    response = client.get("/gmwen4/", headers={"If-None-Match": etag})
+    assert response.status_code == 304
+    assert response.data == b""
+    assert response.headers["ETag"] == etag
+    assert len(flask_calls) == 1
+
+
+def test_front_leaves_cookies_and_other_methods_to_flask(app, demo, flask_calls):
+    client = app.test_client()
+    client.get("/gmwen4/")
+    client.get("/gmwen4/")
+    assert len(flask_calls) == 1
+    client.set_cookie("session", "anything")
+    client.get("/gmwen4/")
+    client.delete_cookie("session")
+    client.head("/gmwen4/")
+    assert len(flask_calls) == 3
+    client.set_cookie("language", "fr")
+    french = client.get("/gmwen4/").text
+    assert client.get("/gmwen4/").text == french
+    assert '<html lang="fr' in french
+    assert len(flask_calls) == 4
+
+
+def test_front_never_replays_a_host_flask_refused(client, demo, flask_calls):
+    evil = {"Host": "evil.example"}
+    assert client.get("/gmwen4/", headers=evil).status_code == 400
+    assert client.get("/gmwen4/").status_code == 200
+    assert client.get("/gmwen4/", headers=evil).status_code == 400
+    assert len(flask_calls) == 3
+
+
+def test_front_leaves_rate_limited_exports_to_flask(client, demo, flask_calls):
+    for _ in range(3):
+        response = client.get("/gmwen4/schedule.ics")
+        assert response.status_code == 200
+        assert "X-RateLimit-Limit" in response.headers
+    assert len(flask_calls) == 3
+
+
+def test_front_serves_a_publication_at_once(client, demo, flask_calls):
+    client.get("/gmwen4/schedule?day=all")
+    session = db.session.scalar(select(Session).filter_by(meeting=fourth(), number=1))
+    session.title = "Released after the front recorded"
+    db.session.commit()
+    publish_agenda(fourth())
+    assert "Released after the front recorded" in client.get("/gmwen4/schedule?day=all").text
+    assert len(flask_calls) == 2

@@ -196,10 +196,7 @@ class Store:
 
     def get(self, key, version, now):
         with self._lock:
-            if version != self.version:
-                # Entries of an older version are never asked for again.
-                self._entries.clear()
-                self.bytes, self.version = 0, version
+            if not self._at(version):
                 return None
             entry = self._entries.get(key)
             if entry is None:
@@ -214,7 +211,7 @@ class Store:
         if entry.size > self.max_bytes // 8:
             return
         with self._lock:
-            if version != self.version:
+            if not self._at(version):
                 return
             if key in self._entries:
                 self._drop(key)
@@ -223,15 +220,29 @@ class Store:
             while self.bytes > self.max_bytes:
                 self._drop(next(iter(self._entries)))
 
+    def _at(self, version):
+        """Whether entries of ``version`` are kept: a newer one drops every older entry
+        (they are never asked for again); an older one (read before another thread saw
+        the newer) is neither served nor stored."""
+        if self.version is None or version > self.version:
+            self._entries.clear()
+            self.bytes, self.version = 0, version
+        return version == self.version
+
     def _drop(self, key):
         self.bytes -= self._entries.pop(key).size
 
     def __len__(self):
         return len(self._entries)
 
+    def __contains__(self, key):
+        return key in self._entries
+
 
 def init_app(app):
     app.extensions["pagecache"] = Store(app.config["PUBLIC_CACHE_BYTES"])
+    # Outermost: a repeated request is answered before any other middleware or Flask runs.
+    app.wsgi_app = Front(app, app.wsgi_app)
 
 
 def store():
@@ -257,7 +268,10 @@ def public(view=None, *, args=(), live=False):
         def wrapper(*view_args, **view_kwargs):
             if not current_app.config["PUBLIC_CACHE"] or not _shared(allowed):
                 return view(*view_args, **view_kwargs)
-            version, now = current_version(), time.time()
+            version = request.environ.get(_VERSION_READ)
+            if version is None:
+                version = current_version()
+            now = time.time()
             key = _key(live)
             entry = store().get(key, version, now)
             if entry is None:
@@ -266,6 +280,7 @@ def public(view=None, *, args=(), live=False):
                     return response
                 entry = Entry.of(response, _expiry(now, live))
                 store().put(key, version, entry)
+            request.environ[_RECORDABLE] = (version, key[-1], live, entry.expires)
             return entry.answer()
 
         return wrapper
@@ -320,3 +335,149 @@ def _expiry(now, live):
         # Keyed by its minute too (``_key``): this only frees the memory.
         return (now // 60 + 1) * 60
     return now + current_app.config["PUBLIC_CACHE_SECONDS"]
+
+
+# The front: repeated requests answered before Flask ------------------------------------
+
+_RECORDABLE = "wenevents.pagecache"
+_VERSION_READ = "wenevents.pagecache.version"
+# What in a request may change the answer Flask gives to an anonymous visitor; the
+# front's entry for a request is found by all of these together, so a request that
+# differs in any of them goes to Flask. (Cookies: a request with any cookie but the
+# language's goes to Flask.)
+_REQUEST_KEYS = (
+    "SCRIPT_NAME",
+    "PATH_INFO",
+    "QUERY_STRING",
+    "HTTP_HOST",
+    "wsgi.url_scheme",
+    "HTTP_X_FORWARDED_HOST",
+    "HTTP_X_FORWARDED_PROTO",
+    "HTTP_X_FORWARDED_PREFIX",
+    "HTTP_X_FORWARDED_PORT",
+    "HTTP_ACCEPT_LANGUAGE",
+    "HTTP_ACCEPT_ENCODING",
+    "HTTP_HX_REQUEST",
+    "HTTP_HX_TARGET",
+    "HTTP_HX_BOOSTED",
+    "HTTP_HX_HISTORY_RESTORE_REQUEST",
+)
+
+
+@dataclass(frozen=True)
+class Recorded:
+    """Flask's final answer to one exact anonymous request (after every after-request
+    function: security headers, compression), kept for the same request again."""
+
+    status: str
+    headers: tuple
+    body: bytes
+    etag: str | None
+    minute: int | None
+    live: object
+    expires: float
+
+    @property
+    def size(self):
+        return len(self.body) + 200
+
+
+class Front:
+    """WSGI middleware: an anonymous GET seen before, whose answer came from the store, is
+    answered with the bytes Flask sent then, after the same checks as the store's (the
+    public version, the expiry, a live page's minute), without Flask's request handling.
+
+    Anything else goes to Flask: other methods, requests with a session, remember-me or
+    any other cookie, conditional requests other than If-None-Match, and answers that
+    carry rate-limit counts (the exports: their limit is counted in Flask).
+    """
+
+    def __init__(self, app, wsgi_app):
+        self.flask = app
+        self.wsgi_app = wsgi_app
+        self.records = Store(app.config["PUBLIC_CACHE_BYTES"] // 2)
+        self.engine = None
+
+    def __call__(self, environ, start_response):
+        config = self.flask.config
+        if not config["PUBLIC_CACHE"] or not _anonymous_get(environ):
+            return self.wsgi_app(environ, start_response)
+        key = (*(environ.get(name) for name in _REQUEST_KEYS), environ.get("HTTP_COOKIE"))
+        if key not in self.records:
+            # Never answered from the store (a static file, a form): no query here.
+            return self._record(key, environ, start_response)
+        version = self._version()
+        # The decorator reads it from here: one query a request, hit or miss.
+        environ[_VERSION_READ] = version
+        record = self.records.get(key, version, time.time())
+        if record is not None and record.minute == _minute(record.live):
+            return _replay(record, environ, start_response)
+        return self._record(key, environ, start_response)
+
+    def _version(self):
+        if self.engine is None:
+            with self.flask.app_context():
+                self.engine = db.engine
+        with self.engine.connect() as connection:
+            return connection.execute(_VERSION).scalar()
+
+    def _record(self, key, environ, start_response):
+        seen = {}
+
+        def remember(status, headers, exc_info=None):
+            seen["status"], seen["headers"] = status, headers
+            return start_response(status, headers, exc_info)
+
+        body = self.wsgi_app(environ, remember)
+        noted = environ.get(_RECORDABLE)
+        if noted is None or not seen.get("status", "").startswith("200"):
+            return body
+        names = {name.lower() for name, _value in seen["headers"]}
+        if "set-cookie" in names or "x-ratelimit-limit" in names:
+            return body
+        try:
+            data = b"".join(body)
+        finally:
+            if hasattr(body, "close"):
+                body.close()
+        version, minute, live, expires = noted
+        headers = tuple(seen["headers"])
+        etag = next((v for n, v in headers if n.lower() == "etag"), None)
+        self.records.put(
+            key, version, Recorded(seen["status"], headers, data, etag, minute, live, expires)
+        )
+        return [data]
+
+
+def _anonymous_get(environ):
+    if environ.get("REQUEST_METHOD") != "GET":
+        return False
+    if environ.get("HTTP_IF_MODIFIED_SINCE") or environ.get("HTTP_RANGE"):
+        return False
+    if "*" in environ.get("HTTP_IF_NONE_MATCH", ""):
+        return False
+    cookies = environ.get("HTTP_COOKIE")
+    if not cookies:
+        return True
+    names = {part.split("=", 1)[0].strip() for part in cookies.split(";") if part.strip()}
+    return names <= {"language"}
+
+
+def _minute(live):
+    if not live:
+        return None
+    moment = live() if callable(live) else now()
+    return int(moment.timestamp() // 60)
+
+
+def _replay(record, environ, start_response):
+    if record.etag and record.etag in environ.get("HTTP_IF_NONE_MATCH", ""):
+        headers = [
+            (name, value)
+            for name, value in record.headers
+            if name.lower() not in ("content-length", "content-type", "content-encoding")
+        ]
+        start_response("304 NOT MODIFIED", headers)
+        return [b""]
+    start_response(record.status, list(record.headers))
+    return [record.body]
