@@ -33,7 +33,7 @@ from pathlib import Path
 from flask_migrate import upgrade
 from sqlalchemy import event, insert, select
 
-from benchmarks import servers
+from benchmarks import browser, servers
 from wenevents import create_app, demo
 from wenevents.accounts.models import ORGANISER, User
 from wenevents.accounts.services import start_session
@@ -80,8 +80,10 @@ def main(argv=None):
     for scale in args.scales:
         rows.extend(bench_scale(scale, args.requests, args.concurrency, args, compared))
     print_report(rows, args)
-    for scale, server_rows in compared:
+    for scale, server_rows, cold in compared:
         servers.print_rows(server_rows, scale)
+        if cold:
+            browser.print_figures(cold["ours"], cold["static"], scale)
     if args.servers and servers.available():
         print(servers.available())
     if args.upload_mb:
@@ -178,9 +180,11 @@ def bench_scale(scale, requests, concurrency, args, compared):
                 "WENEVENTS_RATELIMIT_ENABLED": "false",
                 "WENEVENTS_PUBLIC_URL": f"http://{HOST}",
             }
-            compared.append(
-                (scale, servers.compare(server_env, STORED_PAGES, args.seconds, tmp, free_port))
+            cold = {}
+            server_rows = servers.compare(
+                server_env, STORED_PAGES, args.seconds, tmp, free_port, cold=cold
             )
+            compared.append((scale, server_rows, cold))
         return rows
 
 

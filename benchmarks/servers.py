@@ -19,6 +19,8 @@ import urllib.request
 from contextlib import contextmanager
 from pathlib import Path
 
+from benchmarks import browser
+
 HOST = "127.0.0.1"
 WORKERS = 2
 CONNECTIONS = 20
@@ -52,9 +54,13 @@ def available():
     return None
 
 
-def compare(env, pages, seconds, log_dir, free_port):
-    """Rows of (server, page, variant, p50 ms, req/s, % of ceiling) for every server."""
+def compare(env, pages, seconds, log_dir, free_port, cold=None):
+    """Rows of (server, page, variant, p50 ms, req/s, % of ceiling) for every server.
+
+    ``cold``: a dict to fill with the cold-browser figures of the schedule and of the same
+    bytes from the ceiling, under the first server (benchmarks/browser.py)."""
     ceiling_file = Path(log_dir) / "ceiling.gz"
+    measure_cold = cold is not None and not browser.available()
     rows = []
     for name, command in SERVERS.items():
         if name == "granian" and not _has_module("granian"):
@@ -65,9 +71,13 @@ def compare(env, pages, seconds, log_dir, free_port):
             body = _fetch(port, pages[0])
             ceiling_file.write_bytes(gzip.compress(body, mtime=0))
             stored = [(page, _measure(port, page, seconds)) for page in pages]
+            if measure_cold and not cold:
+                cold["ours"] = browser.cold_loads(f"http://{HOST}:{port}{pages[0]}")
         ceiling_env = {**env, "BENCH_CEILING_FILE": str(ceiling_file)}
         with _serving(command("benchmarks.ceiling:app", free_port()), ceiling_env, log_dir) as port:
             ceiling = _measure(port, "/", seconds)
+            if measure_cold and "static" not in cold:
+                cold["static"] = browser.cold_loads(f"http://{HOST}:{port}/")
         uncached_env = {**env, "WENEVENTS_PUBLIC_CACHE": "false"}
         with _serving(
             command("wenevents:create_app()", free_port()), uncached_env, log_dir

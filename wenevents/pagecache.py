@@ -433,7 +433,9 @@ class Front:
         if noted is None or not seen.get("status", "").startswith("200"):
             return body
         names = {name.lower() for name, _value in seen["headers"]}
-        if "set-cookie" in names or "x-ratelimit-limit" in names:
+        cache = " ".join(v for n, v in seen["headers"] if n.lower() == "cache-control")
+        if names & {"set-cookie", "x-ratelimit-limit"} or "no-store" in cache or "private" in cache:
+            # Made for one person, or counted against a limit in Flask: never replayed.
             return body
         try:
             data = b"".join(body)

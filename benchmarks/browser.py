@@ -1,0 +1,79 @@
+"""The schedule in a cold browser: requests, bytes transferred and first contentful paint
+in headless Chromium (Debian's /usr/bin/chromium, through Playwright), against the same
+HTML bytes served by the static ceiling (benchmarks/ceiling.py) in the same run.
+
+Each load uses a new browser context, so nothing is cached. Bytes are the encoded sizes
+of the responses (headers and bodies) as Chromium received them.
+"""
+
+import shutil
+import statistics
+
+CHROMIUM = "/usr/bin/chromium"
+LOADS = 5
+# Issue 15's goals for the cold schedule.
+MAX_REQUESTS, MAX_KIB = 5, 60
+
+
+def available():
+    """Why the browser figures cannot be taken here, or None."""
+    if not shutil.which(CHROMIUM):
+        return f"{CHROMIUM} is missing: the cold-browser figures are skipped."
+    try:
+        import playwright.sync_api  # noqa: F401
+    except ImportError:
+        return "Playwright is not installed: the cold-browser figures are skipped."
+    return None
+
+
+def cold_loads(url, loads=LOADS):
+    """Median first contentful paint (ms), requests and KiB of ``loads`` cold loads."""
+    from playwright.sync_api import sync_playwright
+
+    paints, requests, sizes = [], [], []
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
+        try:
+            for _ in range(loads):
+                context = browser.new_context(viewport={"width": 390, "height": 844})
+                page = context.new_page()
+                seen = []
+                page.on("requestfinished", seen.append)
+                page.goto(url, wait_until="load")
+                paints.append(
+                    page.evaluate(
+                        "performance.getEntriesByName('first-contentful-paint')[0]?.startTime"
+                        " ?? performance.getEntriesByType('navigation')[0].domContentLoadedEventEnd"
+                    )
+                )
+                total = 0
+                for request in seen:
+                    sizes_of = request.sizes()
+                    total += sizes_of["responseBodySize"] + sizes_of["responseHeadersSize"]
+                requests.append(len(seen))
+                sizes.append(total / 1024)
+                context.close()
+        finally:
+            browser.close()
+    return {
+        "paint": statistics.median(paints),
+        "requests": max(requests),
+        "kib": max(sizes),
+    }
+
+
+def print_figures(ours, static, scale):
+    """The cold-browser lines of the report, with the goals."""
+    print()
+    print(f"Cold browser at {scale}x (headless Chromium, 390 px, median of {LOADS} loads):")
+    print(
+        f"  schedule: first paint {ours['paint']:.0f} ms, {ours['requests']} requests, "
+        f"{ours['kib']:.1f} KiB; the same HTML from the static ceiling: first paint "
+        f"{static['paint']:.0f} ms"
+    )
+    met = ours["requests"] <= MAX_REQUESTS and ours["kib"] <= MAX_KIB
+    print(
+        f"Goal: at most {MAX_REQUESTS} requests and {MAX_KIB} KiB: "
+        f"{'met' if met else 'NOT met'}; first paint no later than the static page: "
+        f"{'met' if ours['paint'] <= static['paint'] else 'NOT met'}"
+    )
