@@ -38,7 +38,7 @@ def cold_loads(url, loads=LOADS):
                 context = browser.new_context(viewport={"width": 390, "height": 844})
                 page = context.new_page()
                 seen = []
-                page.on("requestfinished", seen.append)
+                page.on("requestfinished", lambda request, seen=seen: seen.append(request))
                 page.goto(url, wait_until="load")
                 paints.append(
                     page.evaluate(
