@@ -123,7 +123,7 @@ def test_pagecache_language_and_fragment_are_separate_entries(client, demo):
     assert '<html lang="en' in english
     assert '<html lang="fr' in french
     assert "<html" not in fragment
-    assert 'id="schedule"' not in fragment or fragment.count("<html") == 0
+    assert 0 < len(fragment) < len(english)
     assert page_again == english
     # The language a browser asks for decides the negotiated address's entry too.
     spanish = client.get("/gmwen4/schedule", headers={"Accept-Language": "es"}).data.decode()

@@ -114,10 +114,11 @@ class EmailAddress(Email):
 
     def __init__(self, message=None):
         super().__init__(message, check_deliverability=False)
+        self.length = Length(max=MAX_EMAIL)
 
     def __call__(self, form, field):
         try:
-            Length(max=MAX_EMAIL)(form, field)
+            self.length(form, field)
         except ValidationError as error:
             raise StopValidation(str(error)) from None
         super().__call__(form, field)

@@ -36,6 +36,7 @@ from flask import Response, current_app, g, make_response, request, session
 from flask_babel import get_locale
 from sqlalchemy import event, insert, select, update
 from sqlalchemy.orm import Mapped, Session, mapped_column
+from werkzeug.http import parse_cookie
 
 from wenevents.extensions import db
 from wenevents.htmx import is_htmx
@@ -69,12 +70,12 @@ def _first_row(table, connection, **_kwargs):
 _VERSION = select(PublicVersion.number).where(PublicVersion.id == 1)
 
 
-def current_version():
-    """The public version now (one query by primary key).
+def current_version(engine=None):
+    """The public version now (one query by primary key), through ``engine`` (the app's).
 
     On a connection of its own rather than the ORM session: a stored answer needs nothing
     else from the database, and the session's setup costs more than the query."""
-    with db.engine.connect() as connection:
+    with (engine or db.engine).connect() as connection:
         return connection.execute(_VERSION).scalar()
 
 
@@ -280,7 +281,7 @@ def public(view=None, *, args=(), live=False):
                     return response
                 entry = Entry.of(response, _expiry(now, live))
                 store().put(key, version, entry)
-            request.environ[_RECORDABLE] = (version, key[-1], live, entry.expires)
+            request.environ[_RECORDABLE] = (version, _minute(live), live, entry.expires)
             return entry.answer()
 
         return wrapper
@@ -303,17 +304,13 @@ def _key(live):
     # The language as chosen for this request (address, cookie or browser); htmx
     # fragments apart from pages, by the element they replace; a live page by its minute.
     variant = ("fragment", request.headers.get("HX-Target")) if is_htmx() else ("page",)
-    minute = None
-    if live:
-        moment = live() if callable(live) else now()
-        minute = int(moment.timestamp() // 60)
     return (
         str(get_locale()),
         request.script_root,
         request.path,
         request.query_string,
         variant,
-        minute,
+        _minute(live),
     )
 
 
@@ -418,8 +415,7 @@ class Front:
         if self.engine is None:
             with self.flask.app_context():
                 self.engine = db.engine
-        with self.engine.connect() as connection:
-            return connection.execute(_VERSION).scalar()
+        return current_version(self.engine)
 
     def _record(self, key, environ, start_response):
         seen = {}
@@ -461,8 +457,7 @@ def _anonymous_get(environ):
     cookies = environ.get("HTTP_COOKIE")
     if not cookies:
         return True
-    names = {part.split("=", 1)[0].strip() for part in cookies.split(";") if part.strip()}
-    return names <= {"language"}
+    return set(parse_cookie(cookies)) <= {"language"}
 
 
 def _minute(live):
