@@ -22,7 +22,6 @@ import os
 import re
 import shutil
 import socket
-import subprocess
 import sys
 import tempfile
 import time
@@ -304,33 +303,9 @@ def serve(env, log_path, workers=WORKERS, with_process=False):
         f"{HOST}:{port}",
         "wenevents:create_app()",
     ]
-    with open(log_path, "wb") as log:
-        # The bench's point is timing a real server process; the command is fixed, no shell.
-        process = subprocess.Popen(command, env=env, stdout=log, stderr=subprocess.STDOUT)  # noqa: S603
-        try:
-            wait_until_ready(process, port, log_path)
-            yield (port, process) if with_process else port
-        finally:
-            process.terminate()
-            try:
-                process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait()
-
-
-def wait_until_ready(process, port, log_path):
-    """Poll the meeting page until gunicorn answers it, or fail with gunicorn's log."""
-    deadline = time.monotonic() + STARTUP_TIMEOUT
-    while time.monotonic() < deadline and process.poll() is None:
-        try:
-            if fetch_once(port, PAGES[0])[0] == 200:
-                return
-        except OSError:
-            pass  # not listening yet
-        time.sleep(0.1)
-    log = Path(log_path).read_text(errors="replace")[-2000:]
-    raise RuntimeError(f"gunicorn did not answer on port {port}:\n{log}")
+    # The bench's point is timing a real server process.
+    with servers.running(command, env, log_path, port, ready_path=PAGES[0]) as process:
+        yield (port, process) if with_process else port
 
 
 def free_port():
@@ -338,17 +313,6 @@ def free_port():
     with socket.socket() as sock:
         sock.bind((HOST, 0))
         return sock.getsockname()[1]
-
-
-def fetch_once(port, path):
-    """One GET on a fresh connection: (status, body)."""
-    connection = http.client.HTTPConnection(HOST, port, timeout=REQUEST_TIMEOUT)
-    try:
-        connection.request("GET", path)
-        response = connection.getresponse()
-        return response.status, response.read()
-    finally:
-        connection.close()
 
 
 def sequential(port, path, count, headers=None):

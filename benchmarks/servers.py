@@ -62,26 +62,24 @@ def compare(env, pages, seconds, log_dir, free_port, cold=None):
     ceiling_file = Path(log_dir) / "ceiling.gz"
     measure_cold = cold is not None and not browser.available()
     rows = []
-    for name, command in SERVERS.items():
+    for name in SERVERS:
         if name == "granian" and not _has_module("granian"):
             rows.append({"server": name, "missing": True})
             continue
         # The ceiling serves the schedule's bytes (all days), fetched from this server.
-        with _serving(command("wenevents:create_app()", free_port()), env, log_dir) as port:
+        with _serving(name, "wenevents:create_app()", env, log_dir, free_port) as port:
             body = _fetch(port, pages[0])
             ceiling_file.write_bytes(gzip.compress(body, mtime=0))
             stored = [(page, _measure(port, page, seconds)) for page in pages]
             if measure_cold and not cold:
                 cold["ours"] = browser.cold_loads(f"http://{HOST}:{port}{pages[0]}")
         ceiling_env = {**env, "BENCH_CEILING_FILE": str(ceiling_file)}
-        with _serving(command("benchmarks.ceiling:app", free_port()), ceiling_env, log_dir) as port:
+        with _serving(name, "benchmarks.ceiling:app", ceiling_env, log_dir, free_port) as port:
             ceiling = _measure(port, "/", seconds)
             if measure_cold and "static" not in cold:
                 cold["static"] = browser.cold_loads(f"http://{HOST}:{port}/")
         uncached_env = {**env, "WENEVENTS_PUBLIC_CACHE": "false"}
-        with _serving(
-            command("wenevents:create_app()", free_port()), uncached_env, log_dir
-        ) as port:
+        with _serving(name, "wenevents:create_app()", uncached_env, log_dir, free_port) as port:
             rendered = _measure(port, pages[0], seconds)
         rows.append({"server": name, "page": "static ceiling", "variant": "", **ceiling})
         for page, figures in stored:
@@ -146,17 +144,20 @@ def _has_module(name):
 
 
 @contextmanager
-def _serving(command, env, log_dir):
-    port = int(command[command.index("--port") + 1]) if "--port" in command else None
-    if port is None:
-        port = int(command[command.index("--bind") + 1].rsplit(":", 1)[1])
-    log_path = Path(log_dir) / "server.log"
+def running(command, env, log_path, port, ready_path="/"):
+    """Run ``command`` (a server on ``port``) until the block ends; yield its process once
+    ``ready_path`` answers. The one server lifecycle of the bench (bench.serve too)."""
     with open(log_path, "ab") as log:
         # A fixed command of the bench's own, no shell.
         process = subprocess.Popen(command, env=env, stdout=log, stderr=subprocess.STDOUT)  # noqa: S603
         try:
-            _wait(process, port, log_path)
-            yield port
+            deadline = time.monotonic() + STARTUP_TIMEOUT
+            while not _answers(port, ready_path):
+                if process.poll() is not None or time.monotonic() > deadline:
+                    log_text = Path(log_path).read_text(errors="replace")[-2000:]
+                    raise RuntimeError(f"the server did not answer on port {port}:\n{log_text}")
+                time.sleep(0.1)
+            yield process
         finally:
             process.terminate()
             try:
@@ -166,15 +167,19 @@ def _serving(command, env, log_dir):
                 process.wait()
 
 
-def _wait(process, port, log_path):
-    deadline = time.monotonic() + STARTUP_TIMEOUT
-    while time.monotonic() < deadline and process.poll() is None:
-        try:
-            _fetch(port, "/")
-            return
-        except OSError:
-            time.sleep(0.1)
-    raise RuntimeError(f"the server did not answer on {port}:\n{log_path.read_text()[-2000:]}")
+@contextmanager
+def _serving(server, app, env, log_dir, free_port):
+    port = free_port()
+    with running(SERVERS[server](app, port), env, Path(log_dir) / "server.log", port):
+        yield port
+
+
+def _answers(port, path):
+    try:
+        _fetch(port, path)
+    except OSError:  # not listening yet, or not 200 (urllib's HTTPError)
+        return False
+    return True
 
 
 def _fetch(port, path):
