@@ -14,6 +14,7 @@ from tests.factories import (
     publish_agenda,
     session_ref,
 )
+from wenevents.agenda import ics
 from wenevents.extensions import db
 
 PANAMA = ZoneInfo("America/Panama")
@@ -240,3 +241,17 @@ def test_meeting_calendar_for_the_approval_mail_still_works(app, demo):
     event = events(calendar)[0]
     assert str(event["UID"]) == "meeting-gmwen4@wenevents"
     assert event.decoded("DTSTART") == date(2023, 11, 21)
+
+
+def test_vtimezone_is_built_once_per_zone_and_dates(app, client, demo):
+    app.config["PUBLIC_CACHE"] = False  # each request builds its calendar
+    ics._vtimezone.cache_clear()
+    bodies = [client.get(path).data for path in ("/gmwen4/schedule.ics",) * 2]
+    bodies.append(client.get("/gmwen4/sessions/1.ics", follow_redirects=True).data)
+
+    info = ics._vtimezone.cache_info()
+    # A session's file defines the zone over the meeting's days too: the same entry.
+    assert (info.misses, info.hits, info.currsize) == (1, 2, 1)
+    for body in bodies:
+        zones = Calendar.from_ical(body).walk("VTIMEZONE")
+        assert [str(zone["TZID"]) for zone in zones] == ["America/Panama"]

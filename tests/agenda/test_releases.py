@@ -250,3 +250,52 @@ def test_editor_and_changelog_pass_nu_html_checker(organiser, meeting, tmp_path)
     }
 
     assert check(pages, tmp_path) == []
+
+
+def test_release_is_decoded_once_per_process(app, client, meeting, count_queries):
+    make_session(meeting, title="Opening")
+    publish_agenda(meeting)
+    app.extensions.pop("wenevents.released_sessions", None)
+
+    with count_queries() as queries:
+        first = releases.sessions_of(releases.latest_release("gm"))
+    db.session.expire_all()
+    again = releases.sessions_of(releases.latest_release("gm"))
+
+    # One query: the snapshot comes as text with the release, not loaded a second time.
+    assert len(queries) == 1
+    assert again is first
+    assert [session.title for session in first] == ["Opening"]
+
+
+def test_new_release_is_decoded_afresh(client, meeting):
+    session = make_session(meeting, title="Opening")
+    publish_agenda(meeting)
+    before = releases.sessions_of(releases.latest_release("gm"))
+    session.title = "Opening and welcome"
+    db.session.commit()
+    publish_agenda(meeting)
+    db.session.expire_all()
+
+    after = releases.sessions_of(releases.latest_release("gm"))
+
+    assert [s.title for s in before] == ["Opening"]
+    assert [s.title for s in after] == ["Opening and welcome"]
+    assert "Opening and welcome" in client.get("/gm/schedule?day=all").text
+
+
+def test_decoded_releases_are_bounded(app, meeting, monkeypatch):
+    monkeypatch.setattr(releases, "DECODED_RELEASES", 2)
+    session = make_session(meeting, title="Version 0")
+    kept = []
+    for number in range(1, 4):
+        session.title = f"Version {number}"
+        db.session.commit()
+        publish_agenda(meeting)
+        db.session.expire_all()
+        kept.append(releases.sessions_of(releases.latest_release("gm")))
+
+    decoded = app.extensions["wenevents.released_sessions"]
+    # The two newest stay; the oldest went first.
+    assert [key[2] for key in decoded] == [2, 3]
+    assert list(decoded.values()) == kept[1:]

@@ -7,9 +7,10 @@ instead of adding a copy. Times carry the meeting's ``TZID``, defined by a ``VTI
 """
 
 from datetime import UTC, datetime, timedelta
+from functools import lru_cache
 
 from flask_babel import gettext as _
-from icalendar import Calendar, Event
+from icalendar import Calendar, Event, Timezone
 
 from wenevents.languages import localized
 from wenevents.urls import public_url
@@ -62,10 +63,19 @@ def _finish(calendar, meeting, entries):
     """Add the VTIMEZONE of every zone used, covering the meeting's days and the entries'
     (a short definition: only the offsets in force then)."""
     days = [meeting.start_date, meeting.end_date, *(entry.day for entry in entries)]
-    calendar.add_missing_timezones(
-        first_date=min(days) - timedelta(days=1), last_date=max(days) + timedelta(days=2)
-    )
+    first, last = min(days) - timedelta(days=1), max(days) + timedelta(days=2)
+    calendar.add_component(_vtimezone(meeting.timezone, first, last))
+    # Any other zone (none today: every time is in the meeting's).
+    calendar.add_missing_timezones(first_date=first, last_date=last)
     return calendar.to_ical()
+
+
+@lru_cache(maxsize=64)
+def _vtimezone(key, first, last):
+    """The VTIMEZONE of zone ``key`` between two dates, built once per process: building
+    it walks the zone's transitions, most of a calendar's time before. Shared, so read
+    only (to_ical() does not change it)."""
+    return Timezone.from_tzid(key, first_date=first, last_date=last)
 
 
 def _location(meeting, room):

@@ -7,11 +7,14 @@ latest snapshot, in one query, so it never shows half-done edits and its cost do
 depend on the draft.
 """
 
+import json
+import threading
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
 
-from sqlalchemy import func, select
-from sqlalchemy.orm import joinedload, selectinload
+from flask import current_app, has_app_context
+from sqlalchemy import Text, cast, func, select
+from sqlalchemy.orm import defer, joinedload, selectinload
 
 from wenevents.agenda.models import AgendaItem, Release, Session, ref_of
 from wenevents.audit.services import record
@@ -28,6 +31,9 @@ ADDED, MOVED, CHANGED, CANCELLED = "added", "moved", "changed", "cancelled"
 RENUMBERED = "renumbered"
 # Fields whose change means the thing happens somewhere or sometime else.
 PLACE_FIELDS = ("day", "starts_at", "ends_at", "room", "session")
+# How many releases' decoded sessions each process keeps (see sessions_of).
+DECODED_RELEASES = 32
+_DECODED_LOCK = threading.Lock()
 # Bookkeeping, not content: a change here alone is no change.
 BOOKKEEPING = ("sequence", "modified", "items", "ref")
 
@@ -108,9 +114,40 @@ def split_names(text):
 
 
 def sessions_of(release):
-    """The released sessions, in order, as objects the templates and exports read."""
+    """The released sessions, in order, as objects the templates and exports read.
+
+    A release never changes, so each process decodes it once and hands every later
+    reader the same objects, which nobody changes (only_network copies). That is a tenth
+    of a render at ten times the demo: the JSON, then the objects.
+    """
+    if not has_app_context():
+        return _decode(release)
+    decoded = current_app.extensions.setdefault("wenevents.released_sessions", {})
+    # The id alone could come back after a delete (SQLite reuses the highest); the moment
+    # of publication with it cannot.
+    key = (release.id, release.meeting_id, release.number, release.created_at)
+    sessions = decoded.get(key)
+    if sessions is None:
+        sessions = _decode(release)
+        with _DECODED_LOCK:  # threaded servers: one writer at a time
+            decoded[key] = sessions
+            while len(decoded) > DECODED_RELEASES:
+                del decoded[next(iter(decoded))]  # the oldest first: dicts keep their order
+    return sessions
+
+
+def _snapshot(release):
+    """The release's snapshot: as loaded, or decoded from the text latest_release() read
+    (not loaded by the ORM, so no query and no second decoding)."""
+    text = getattr(release, "snapshot_text", None)
+    if "snapshot" in release.__dict__ or text is None:
+        return release.snapshot
+    return json.loads(text)
+
+
+def _decode(release):
     sessions = []
-    for raw in release.snapshot["sessions"]:
+    for raw in _snapshot(release)["sessions"]:
         day = date.fromisoformat(raw["day"])
         session = PublicSession(
             uid=raw["uid"],
@@ -154,7 +191,11 @@ def sessions_of(release):
 
 
 def latest_release(acronym):
-    """The latest release of a published meeting, with its meeting, in one query; or None."""
+    """The latest release of a published meeting, with its meeting, in one query; or None.
+
+    Its snapshot comes as the stored text, decoded by sessions_of() only in a process
+    that has not decoded this release before.
+    """
     newest = (
         select(func.max(Release.number))
         .where(Release.meeting_id == Meeting.id)
@@ -162,16 +203,21 @@ def latest_release(acronym):
         .scalar_subquery()
     )
     query = (
-        select(Release)
+        select(Release, cast(Release.snapshot, Text))
         .join(Release.meeting)
         .where(
             Meeting.acronym == acronym,
             Meeting.status == PUBLISHED,
             Release.number == newest,
         )
-        .options(joinedload(Release.meeting))
+        # The changelog is read from releases_of(), never from here.
+        .options(joinedload(Release.meeting), defer(Release.changes), defer(Release.snapshot))
     )
-    return db.session.scalars(query).first()
+    row = db.session.execute(query).first()
+    if row is None:
+        return None
+    release, release.snapshot_text = row
+    return release
 
 
 def releases_by_acronym(acronym):

@@ -404,18 +404,27 @@ def material_url(document, version=None):
 
 
 @bp.app_template_global()
-def public_slides(item):
-    """The slides of a presentation anyone may download, for the schedule's item lines:
-    one query per page (cached for the request), whatever the number of items."""
+def public_slides_map():
+    """``{item uid: [PublicSlide]}`` of this page's meeting, before embargoes: one query
+    per page (cached for the request), whatever the number of items. The schedule asks
+    public_slides() only for the items in it."""
     # The acronym of the URL: in its arguments, or taken out of them as g.meeting.
     acronym = (request.view_args or {}).get("acronym") or getattr(g.get("meeting"), "acronym", None)
-    if not acronym or getattr(item, "kind", "") != "presentation":
-        return []
+    if not acronym:
+        return {}
     cache = g.setdefault("public_slides", {})
     if acronym not in cache:
         cache[acronym] = public_slides_by_uid(acronym)
+    return cache[acronym]
+
+
+@bp.app_template_global()
+def public_slides(item):
+    """The slides of a presentation anyone may download, for the schedule's item lines."""
+    if getattr(item, "kind", "") != "presentation":
+        return []
     shown = []
-    for slide in cache[acronym].get(item.uid, []):
+    for slide in public_slides_map().get(item.uid, []):
         if slide.embargoed:
             starts = item.session.start(ZoneInfo(slide.timezone)).astimezone(UTC)
             if utcnow() < starts.replace(tzinfo=None):
