@@ -55,11 +55,12 @@ STORED_PAGES = [
     f"/{ACRONYM}/schedule.xml",
     f"/{ACRONYM}/schedule.pdf",
 ]
-# The organiser's registrations page, searched as one types (needs a signed-in organiser).
-SEARCH = f"/manage/{ACRONYM}/registrations/?q=ana"
-REGISTRATIONS = 5000
-SEARCH_GOAL_MS = 50.0
-PAGE_WIDTH = max(len(page) for page in [*PAGES, SEARCH])
+# The organiser's registrations page, searched as one types (needs a signed-in organiser):
+# {meeting: (registrations, p95 goal in ms)}. A large meeting's 2,000 (issue 15), and
+# 5,000 in an earlier edition (the first goal).
+SEARCHES = {ACRONYM: (2000, 20.0), "gmwen3": (5000, 50.0)}
+SEARCH = "/manage/{}/registrations/?q=ana"
+PAGE_WIDTH = max(len(page) for page in [*PAGES, SEARCH.format(ACRONYM)])
 WORKERS = 2
 WARMUP = 20
 GOAL_MS = 10.0
@@ -153,7 +154,8 @@ def bench_scale(scale, requests, concurrency, args, compared):
             "WENEVENTS_DATABASE_URL": url,
         }
         rows = []
-        pages = [(page, {}) for page in PAGES] + [(SEARCH, {"Cookie": cookie})]
+        pages = [(page, {}) for page in PAGES]
+        pages += [(SEARCH.format(acronym), {"Cookie": cookie}) for acronym in SEARCHES]
         with serve(env, Path(tmp) / "gunicorn.log") as port:
             for page, headers in pages:
                 progress(f"{scale}x: timing {page}")
@@ -196,13 +198,16 @@ def prepare_database(instance, url, scale):
         demo.load()
         if scale > 1:
             demo.scale(ACRONYM, SESSIONS_PER_SCALE * scale, ITEMS_PER_SCALE * scale)
-        add_registrations(ACRONYM, REGISTRATIONS)
+        for acronym, (count, _goal) in SEARCHES.items():
+            add_registrations(acronym, count)
         session_cookie = organiser_cookie(app)
         engine = db.engine
     cookie = f"{app.config['SESSION_COOKIE_NAME']}={session_cookie}"
     try:
         queries = {page: count_queries(app, engine, page) for page in PAGES}
-        queries[SEARCH] = count_queries(app, engine, SEARCH, session_cookie)
+        for acronym in SEARCHES:
+            search = SEARCH.format(acronym)
+            queries[search] = count_queries(app, engine, search, session_cookie)
         return queries, cookie
     finally:
         # gunicorn's workers will own the file from here; leave no pooled connection behind.
@@ -388,11 +393,13 @@ def print_report(rows, args):
                 f"Goal: {row['page']} p50 under {GOAL_MS:.0f} ms at 1x: {verdict} "
                 f"({row['p50']:.1f} ms)"
             )
-        if row["page"] == SEARCH:
-            verdict = "met" if row["p95"] < SEARCH_GOAL_MS else "NOT met"
+        for acronym, (count, goal) in SEARCHES.items():
+            if row["page"] != SEARCH.format(acronym):
+                continue
+            verdict = "met" if row["p95"] < goal else "NOT met"
             print(
-                f"Goal: the registrations search p95 under {SEARCH_GOAL_MS:.0f} ms with "
-                f"{REGISTRATIONS:,} registrations at {row['scale']}x: {verdict} "
+                f"Goal: the registrations search p95 under {goal:.0f} ms with "
+                f"{count:,} registrations at {row['scale']}x: {verdict} "
                 f"({row['p95']:.1f} ms, {row['queries']} queries)"
             )
 

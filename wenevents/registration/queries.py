@@ -10,7 +10,7 @@ from datetime import date
 
 from flask_babel import get_locale
 from sqlalchemy import Select, func, or_, select
-from sqlalchemy.orm import contains_eager, joinedload, selectinload
+from sqlalchemy.orm import contains_eager, joinedload, load_only, selectinload
 
 from wenevents.accounts.services import normalise_email
 from wenevents.extensions import db
@@ -158,13 +158,30 @@ def _ordered(query: Select, filters):
     return query.order_by(*order)
 
 
+LISTED_COLUMNS = (
+    Registration.given_name,
+    Registration.family_name,
+    Registration.email,
+    Registration.organisation,
+    Registration.country_code,
+    Registration.network_id,
+    Registration.participation_role,
+    Registration.status,
+    Registration.created_at,
+)
+
+
 def search(meeting_id, filters, page=1):
     """``(registrations of the page, how many match)``: two queries, whatever the page."""
     total = db.session.scalar(
         select(func.count(Registration.id)).where(*_conditions(meeting_id, filters))
     )
     rows = db.session.scalars(
-        _listed(meeting_id, filters).limit(PER_PAGE).offset((page - 1) * PER_PAGE)
+        _listed(meeting_id, filters)
+        # The columns the list shows: not the answers (JSON), notes or travel of each row.
+        .options(load_only(*LISTED_COLUMNS))
+        .limit(PER_PAGE)
+        .offset((page - 1) * PER_PAGE)
     ).all()
     return rows, total
 
