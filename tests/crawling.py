@@ -87,12 +87,19 @@ def _sample(choices):
 
 
 def get_rules(app):
-    """The URL rules a crawl must reach: every GET route but static files."""
+    """The URL rules a crawl must reach: every GET route but static files and the health
+    probes (JSON for load balancers, tested in tests/test_health.py: on the test databases,
+    made without migrations, /readyz rightly answers 503)."""
     return [
         rule
         for rule in app.url_map.iter_rules()
-        if "GET" in rule.methods and rule.endpoint != "static"
+        if "GET" in rule.methods and rule.endpoint != "static" and not is_probe(rule)
     ]
+
+
+def is_probe(rule):
+    """The health probes: JSON for load balancers (tests/test_health.py), not pages."""
+    return rule.endpoint.startswith("health.")
 
 
 def seed_urls(app):

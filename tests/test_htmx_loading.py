@@ -5,6 +5,7 @@ import re
 
 import pytest
 
+from tests.crawling import is_probe
 from tests.test_html_validity import PUBLIC_PAGES
 from wenevents import demo as demo_data
 from wenevents.web import posts_form, uses_htmx
@@ -30,6 +31,7 @@ def _pages_without_arguments(app):
         if "GET" in rule.methods
         and not rule.arguments
         and rule.endpoint != "static"
+        and not is_probe(rule)
         and not rule.rule.endswith((".ics", ".xml", ".json", ".pdf", ".csv", ".xlsx", ".zip"))
     )
 

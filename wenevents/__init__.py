@@ -5,7 +5,7 @@ from pathlib import Path
 
 from flask import Flask
 
-from wenevents import config, languages, pagecache, security, web
+from wenevents import config, health, languages, pagecache, security, web
 from wenevents.extensions import babel, compress, csrf, db, limiter, migrate
 from wenevents.uploads.streaming import Request as UploadRequest
 
@@ -45,6 +45,7 @@ def create_app(test_config=None):
     web.init_app(app)
     security.init_app(app)  # after web: its headers decide what web's caching may cache
     pagecache.init_app(app)
+    app.register_blueprint(health.bp)
 
     # Lowest first (docs/architecture.md): a domain's receivers are connected before the
     # domains above it start sending.

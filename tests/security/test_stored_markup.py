@@ -44,6 +44,7 @@ from werkzeug.security import generate_password_hash
 from werkzeug.serving import make_server
 
 from tests.conftest import PASSWORD, Auth, Client, csrf_token, make_app
+from tests.crawling import is_probe
 from tests.factories import make_item, make_meeting, make_session
 from wenevents.accounts.models import DELEGATE, User
 from wenevents.agenda.models import AgendaItem, Session
@@ -710,6 +711,10 @@ def parameter_values():
     }
 
 
+# /logout by GET would end the role's sign-in (it only signs out: no text of anyone).
+NOT_SWEPT = ("static", "accounts.logout_by_get")
+
+
 def routes(app):
     """``[[path, …] per GET route]``: every route of the URL map with every planted value of
     each parameter, and pages that echo query parameters with a payload in them."""
@@ -717,8 +722,7 @@ def routes(app):
     adapter = app.url_map.bind("localhost")
     found = []
     for rule in app.url_map.iter_rules():
-        # /logout by GET would end the role's sign-in (it only signs out: no text of anyone).
-        if "GET" not in rule.methods or rule.endpoint in ("static", "accounts.logout_by_get"):
+        if "GET" not in rule.methods or rule.endpoint in NOT_SWEPT or is_probe(rule):
             continue
         choices = []
         for name in sorted(rule.arguments - set(rule.defaults or {})):
@@ -1005,7 +1009,7 @@ def test_sweep_covers_every_get_route(site):
     rules = {
         r.rule
         for r in site.app.url_map.iter_rules()
-        if "GET" in r.methods and r.endpoint not in ("static", "accounts.logout_by_get")
+        if "GET" in r.methods and r.endpoint not in NOT_SWEPT and not is_probe(r)
     }
     adapter = site.app.url_map.bind("localhost")
     reached = set()
