@@ -318,7 +318,11 @@ def format_clock(value):
 
 def format_utc_offset(day, tz):
     """``UTC−05:00`` for the zone on that day (offsets change with daylight saving)."""
-    offset = datetime.combine(day, datetime.min.time(), tz).utcoffset()
+    return offset_label(datetime.combine(day, datetime.min.time(), tz).utcoffset())
+
+
+def offset_label(offset):
+    """``UTC−05:00`` for an offset from UTC (a timedelta)."""
     minutes = int(offset.total_seconds() // 60)
     sign = "+" if minutes >= 0 else "\N{MINUS SIGN}"
     hours, minutes = divmod(abs(minutes), 60)

@@ -342,6 +342,24 @@ def test_tz_switch_shows_the_date_when_time_falls_on_another_day(client, demo):
     )
 
 
+def test_session_names_the_offset_in_force_when_it_starts(client):
+    # Zurich's clocks went back at 03:00 on 27 October 2019: midnight was UTC+02:00, the
+    # session at 09:00 is at UTC+01:00.
+    meeting = make_meeting(
+        timezone="Europe/Zurich", start_date=date(2019, 10, 27), end_date=date(2019, 10, 27)
+    )
+    make_session(meeting, day=date(2019, 10, 27), starts_at=time(9, 0), ends_at=time(10, 0))
+    publish_agenda(meeting)
+
+    html = client.get(f"/{meeting.acronym}/schedule").text
+
+    assert (
+        '<time datetime="2019-10-27T09:00:00+01:00">09:00</time>–'
+        '<time datetime="2019-10-27T10:00:00+01:00">10:00</time> '
+        '<abbr title="Europe/Zurich">UTC+01:00</abbr>' in html
+    )
+
+
 def test_tz_switch_ignores_case(client, demo):
     html = client.get("/gmwen4/schedule?tz=europe/paris").text
 

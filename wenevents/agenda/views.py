@@ -21,6 +21,7 @@ from flask_babel import format_date
 from wenevents import pagecache
 from wenevents.agenda import releases, services
 from wenevents.htmx import render
+from wenevents.web import offset_label
 
 bp = Blueprint("agenda", __name__)
 
@@ -140,6 +141,7 @@ class Times(NamedTuple):
     end_iso: str
     end: str
     other_day: str  # "Wed 22 Nov" when the zone shown puts the start on another day
+    offset: str  # "UTC−05:00": the zone shown, on the day shown
 
 
 @bp.app_template_global()
@@ -151,9 +153,14 @@ def times(entry, tz, view=None):
     shown_start, shown_end = (
         (start, end) if view is None else (start.astimezone(view), end.astimezone(view))
     )
-    other_day = short_day(shown_start.date()) if shown_start.date() != entry.day else ""
+    day = shown_start.date()
     return Times(
-        start.isoformat(), f"{shown_start:%H:%M}", end.isoformat(), f"{shown_end:%H:%M}", other_day
+        start.isoformat(),
+        f"{shown_start:%H:%M}",
+        end.isoformat(),
+        f"{shown_end:%H:%M}",
+        short_day(day) if day != entry.day else "",
+        offset_label(shown_start.utcoffset()),
     )
 
 
