@@ -11,6 +11,8 @@ The forms are found as a browser finds them: the pages of every GET route are re
 the values the page gave them, so the crafted one is what reaches the service). A POST route
 whose form no page showed the organiser gets every field name any form of the app declares.
 Bounded: about a minute and a half of CPU per database, and per role about 2,000 requests.
+The forms' test is in test_crafted_forms.py, a file of its own so that it runs on another
+worker than the paths and queries (``--dist loadfile``).
 """
 
 import re
@@ -309,53 +311,6 @@ def _declared_fields():
         pending.extend(cls.__subclasses__())
         names |= {name for name in dir(cls) if hasattr(getattr(cls, name), "field_class")}
     return names
-
-
-@pytest.mark.parametrize("role", ROLES, ids=["stranger", "organiser"])
-def test_crafted_form_values_never_give_500(app, client, world, role):
-    if role:
-        _sign_in(client, role)
-    findings, token = Findings(), _token(client)
-    shown = _posted_forms(app, client, world)
-    declared = sorted(_declared_fields())
-    for rule, method in _routes(app):
-        if method != "POST":
-            continue
-        if rule.endpoint in shown:
-            path, defaults = shown[rule.endpoint]
-            fields = sorted(set(defaults) - {"csrf_token"})
-            # One field at a time, the others as the page gave them, so that the crafted
-            # value is what reaches the service; htmx every other time.
-            groups = [[name] for name in fields]
-        else:
-            # No page showed this form to this role: every declared name at once.
-            path, defaults, fields = _url(rule, world), {}, declared
-            groups = [declared]
-        defaults = {**defaults, "csrf_token": token}
-        for index, (group, value) in enumerate(
-            (group, value) for group in groups for value in FIELD_VALUES
-        ):
-            body = _urlencoded({**defaults, **dict.fromkeys(group, value)})
-            headers = {"HX-Request": "true"} if index % 2 else {}
-            response = client.post(path, data=body, content_type=URLENCODED, headers=headers)
-            findings.check(response, f"POST {path} {group[0] if len(group) == 1 else '*'}={value}")
-        # Then every field at once: what no field may hold is refused whole.
-        for what, body, content_type in [
-            (NUL, _urlencoded({**defaults, **dict.fromkeys(fields, NUL)}), URLENCODED),
-            (LONE_SURROGATE, _urlencoded({**defaults, **dict.fromkeys(fields, LONE_SURROGATE)}),
-             URLENCODED),
-            (INVALID_UTF8, _urlencoded({**defaults, **dict.fromkeys(fields, INVALID_UTF8)}),
-             URLENCODED),
-            ("2 MB", _urlencoded({**defaults, fields[0] if fields else "x": BIG}), URLENCODED),
-            ("5,000 parts", _urlencoded({**defaults, **{f"f{n}": "x" for n in range(5000)}}),
-             URLENCODED),
-            # Werkzeug decodes a multipart body's invalid UTF-8 as U+FFFD, not refusing it.
-            ("multipart", *_multipart({**defaults, **dict.fromkeys(fields, RAW)})),
-            ("multipart NUL", *_multipart({**defaults, **dict.fromkeys(fields, b"a\x00b")})),
-        ]:  # fmt: skip
-            response = client.post(path, data=body, content_type=content_type)
-            findings.check(response, f"POST {path} (every field: {what[:20]})")
-    findings.assert_none()
 
 
 URLENCODED = "application/x-www-form-urlencoded"

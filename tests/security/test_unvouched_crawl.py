@@ -5,7 +5,8 @@ of any other registrant.
 
 The same crawl as a delegate whose registration is approved finds the focal points' contact
 details that participants may see and the listed participants' names: so the crawl can
-fail, and does see what it looks for.
+fail, and does see what it looks for (tests/security/test_participant_crawl.py, a file of
+its own so that the two long crawls run on two workers).
 """
 
 import pytest
@@ -131,10 +132,10 @@ def details_found(found):
     return {detail for _url, detail in found}
 
 
-@pytest.mark.parametrize(("status", "participant"), [(SUBMITTED, False), (APPROVED, True)])
-def test_crawl_finds_contacts_and_registrants_only_as_a_participant(
-    app, client, planted, status, participant
-):
+def crawl_as_registrant(app, client, planted, status, participant):
+    """Register and confirm as the stranger, reach ``status``, crawl every page and
+    fragment signed in, and check what the crawl found. ``participant``: whether that
+    status makes them a participant (tests/security/test_participant_crawl.py)."""
     listed, private = planted
     stranger_registers_and_confirms(app, status)
     auth = Auth(client)
@@ -164,3 +165,7 @@ def test_crawl_finds_contacts_and_registrants_only_as_a_participant(
         assert "The directory opens to participants" in pages["/directory"][0]
     # Nobody but organisers reads another registrant's address, phone, answers or needs.
     assert leaks(everything, private, fold_case=True) == []
+
+
+def test_crawl_as_an_unvouched_registrant_finds_no_contact_and_no_registrant(app, client, planted):
+    crawl_as_registrant(app, client, planted, SUBMITTED, participant=False)
