@@ -38,14 +38,16 @@ def migrated(tmp_path):
                 db.engine.dispose()
 
 
-def test_healthz_answers_without_asking_the_database(tmp_path):
-    app = create_app(
-        {
-            "INSTANCE_PATH": str(tmp_path),
-            "DATABASE_URL": f"sqlite:///{tmp_path}/missing-dir/none.sqlite",
-            "PUBLIC_URL": "http://localhost",
-        }
+def unreachable_database_app(tmp_path, name):
+    """An app whose SQLite file cannot be opened (its folder does not exist)."""
+    url = f"sqlite:///{tmp_path}/missing-dir/{name}.sqlite"
+    return create_app(
+        {"INSTANCE_PATH": str(tmp_path), "DATABASE_URL": url, "PUBLIC_URL": "http://localhost"}
     )
+
+
+def test_healthz_answers_without_asking_the_database(tmp_path):
+    app = unreachable_database_app(tmp_path, "none")
 
     response = app.test_client().get("/healthz")
 
@@ -73,13 +75,7 @@ def test_readyz_without_migrations_says_the_schema_is_behind(client):
 
 
 def test_readyz_names_an_unreachable_database_and_nothing_of_it(tmp_path):
-    app = create_app(
-        {
-            "INSTANCE_PATH": str(tmp_path),
-            "DATABASE_URL": f"sqlite:///{tmp_path}/missing-dir/secret-name.sqlite",
-            "PUBLIC_URL": "http://localhost",
-        }
-    )
+    app = unreachable_database_app(tmp_path, "secret-name")
 
     response = app.test_client().get("/readyz")
 
