@@ -35,10 +35,13 @@ CATALOGUES := $(patsubst %.po,%.mo,$(wildcard wenevents/translations/*/LC_MESSAG
 	$(VENV)/bin/pybabel compile -f -i $< -o $@
 
 ## run: install, create or upgrade the SQLite database, load the demo, serve on 127.0.0.1:5000
+# The mail worker runs beside the server (mail lands in instance/outbox/ without
+# WENEVENTS_MAIL_SERVER) and stops with it.
 run: export WENEVENTS_PUBLIC_URL = $(PUBLIC_URL)
 run: $(VENV)/.installed $(CATALOGUES)
 	$(VENV)/bin/wenevents init-db
 	$(VENV)/bin/wenevents load-demo
+	$(VENV)/bin/wenevents worker & worker=$$!; trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
 	$(VENV)/bin/wenevents run --host 127.0.0.1 --port $(PORT)
 
 ## test: the whole suite (browser tests included); set WENEVENTS_TEST_DATABASE_URL for PostgreSQL

@@ -479,8 +479,19 @@ _LINK = re.compile(r"http://localhost/(?:invitations|reset-password)/[A-Za-z0-9_
 _PATH = re.compile(r"https?://[^/\s]+(/\S*)")
 
 
+def deliver(app):
+    """What the worker would do now: hand every message that is due to the mail server (or
+    to instance/outbox/); how many were tried."""
+    from wenevents.mail.delivery import deliver_due
+
+    with app.app_context():
+        return deliver_due()
+
+
 def outbox(app):
-    """The messages written to instance/outbox/ (no MAIL_SERVER), oldest first."""
+    """The messages delivered to instance/outbox/ (no MAIL_SERVER), oldest first; what is
+    queued is delivered first, as the worker would."""
+    deliver(app)
     folder = Path(app.instance_path) / "outbox"
     # Names start with the time to the second only: order by modification time first.
     files = sorted(folder.glob("*.eml"), key=lambda f: (f.stat().st_mtime_ns, f.name))
@@ -511,17 +522,30 @@ class _Collector:
         return "250 Message accepted for delivery"
 
 
+class _SmtpServer:
+    """The server a test reads: ``messages`` first delivers what the app has queued, as
+    the worker would, then lists what arrived: (recipients, message)."""
+
+    def __init__(self, controller, handler, request):
+        self.port = controller.port
+        self._handler, self._request = handler, request
+
+    @property
+    def messages(self):
+        deliver(self._request.getfixturevalue("app"))
+        return self._handler.messages
+
+
 @pytest.fixture
-def smtp_server():
-    """A real SMTP server (aiosmtpd) on 127.0.0.1; ``.messages``: (recipients, message)."""
+def smtp_server(request):
+    """A real SMTP server (aiosmtpd) on 127.0.0.1 for the test's app (MAIL_SERVER)."""
     from aiosmtpd.controller import Controller
 
     handler = _Collector()
     controller = Controller(handler, hostname="127.0.0.1", port=free_port())
     controller.start()
-    controller.messages = handler.messages
     try:
-        yield controller
+        yield _SmtpServer(controller, handler, request)
     finally:
         controller.stop()
 

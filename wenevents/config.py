@@ -59,6 +59,14 @@ DEFAULTS = {
     "MAIL_PASSWORD": None,
     "MAIL_FROM": "wenevents <no-reply@localhost>",
     "MAIL_TIMEOUT": 10,
+    # The worker (wenevents worker): how often it looks for mail that is due; how often a
+    # message is tried before it is marked failed (the waits double from 30 s to an hour:
+    # 20 tries span about 14 hours); after how long a message a worker took and never
+    # finished (it died) is taken by another; how long a failed message's body is kept.
+    "MAIL_POLL_SECONDS": 1.0,
+    "MAIL_MAX_ATTEMPTS": 20,
+    "MAIL_LEASE_SECONDS": 120,
+    "MAIL_KEEP_DAYS": 30,
     # Rate limits (Flask-Limiter). memory:// is per process; use redis:// when several
     # instances run, so they share the counts.
     "RATELIMIT_STORAGE_URL": "memory://",
@@ -98,6 +106,13 @@ DEFAULTS = {
     "PUBLIC_CACHE_SECONDS": 3600,
     # Behind N reverse proxies, trust the last N X-Forwarded-For hops; 0: trust none.
     "TRUSTED_PROXY_COUNT": 0,
+    # Logs (observability.py): "text" to read in a terminal, "json" (one object a line)
+    # for a log collector; the level of wenevents' own loggers.
+    "LOG_FORMAT": "text",
+    "LOG_LEVEL": "INFO",
+    # Client addresses or networks that may read /metrics without signing in (the
+    # Prometheus server); signed-in organisers always may, everybody else gets a 404.
+    "METRICS_ALLOW": [],
 }
 
 

@@ -42,7 +42,16 @@ from wenevents.extensions import db
 from wenevents.htmx import is_htmx
 
 # Writes to these change nothing a public page shows.
-PRIVATE_TABLES = frozenset({"audit_entries", "login_sessions", "tokens", "public_version"})
+PRIVATE_TABLES = frozenset(
+    {
+        "audit_entries",
+        "login_sessions",
+        "tokens",
+        "public_version",
+        "outgoing_mail",
+        "mail_attempts",
+    }
+)
 # Headers a stored response keeps; the rest are set on each answer (security, caching).
 _KEPT_HEADERS = ("Content-Type", "Content-Disposition", "Cache-Control", "Content-Language")
 # Quality for brotli and gzip: near the best ratio at a few milliseconds for 100 KB.

@@ -116,6 +116,7 @@ def world(app):
         "focal_point_id": _first(FocalPoint),
         "series_id": _first(MeetingSeries),
         "user_id": delegate.id,
+        "mail_id": 1,
         "token": "not-a-token",
         "day": meeting.start_date.isoformat(),
         "action": "endorse",

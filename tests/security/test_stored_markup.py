@@ -43,7 +43,7 @@ from werkzeug.routing import BuildError
 from werkzeug.security import generate_password_hash
 from werkzeug.serving import make_server
 
-from tests.conftest import PASSWORD, Auth, Client, csrf_token, make_app
+from tests.conftest import PASSWORD, Auth, Client, csrf_token, deliver, make_app
 from tests.crawling import is_probe
 from tests.factories import make_item, make_meeting, make_session
 from wenevents.accounts.models import DELEGATE, User
@@ -311,7 +311,9 @@ def _content_type(files):
 
 
 def mailed_link(app, address, path):
-    """The path of the newest link to ``path`` mailed to ``address`` (instance/outbox)."""
+    """The path of the newest link to ``path`` mailed to ``address`` (instance/outbox, once
+    the queue is delivered as the worker would)."""
+    deliver(app)
     messages = sorted(
         (Path(app.instance_path) / "outbox").glob("*.eml"), key=lambda f: f.stat().st_mtime_ns
     )

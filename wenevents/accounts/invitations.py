@@ -48,7 +48,7 @@ def series_name():
 
 @dataclass
 class Invitation:
-    """An invitation made, to mail once it is committed (``send_invitation``)."""
+    """An invitation made, its mail queued (both stored by the view's commit)."""
 
     token: Token
     link_token: str
@@ -57,9 +57,9 @@ class Invitation:
 
 
 def invite(email, role, networks, by):
-    """A single-use link, bound to ``email``, that lets its owner set a password: an
-    ``Invitation`` for ``send_invitation`` once the view has committed (the link must
-    work when the mail arrives)."""
+    """A single-use link, bound to ``email``, that lets its owner set a password, and its
+    mail queued: an ``Invitation``. The view's commit stores both, so the mail never goes
+    out for a link that was not stored, nor the link without its mail."""
     email = normalise_email(email)
     if find_user(email):
         raise AccountError(_("An account with this email address exists already."))
@@ -80,13 +80,14 @@ def invite(email, role, networks, by):
         role=role,
         networks=[n.acronym for n in networks],
     )
-    return Invitation(token, raw, networks, by)
+    invitation = Invitation(token, raw, networks, by)
+    _queue_mail(invitation)
+    return invitation
 
 
-def send_invitation(invitation):
-    """Mail a committed invitation's link."""
+def _queue_mail(invitation):
     token, name = invitation.token, series_name()
-    mail.send(
+    mail.queue(
         token.email,
         _("Invitation: %(name)s", name=name),
         "invitation",

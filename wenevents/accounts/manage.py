@@ -59,7 +59,7 @@ def invite():
     form = forms.InviteForm().set_network_choices(networks)
     if form.validate_on_submit():
         try:
-            invitation = invitations.invite(
+            invitations.invite(
                 form.email.data,
                 form.role.data,
                 invitations.networks_by_ids(form.networks.data),
@@ -69,7 +69,6 @@ def invite():
             form.email.errors.append(str(error))
         else:
             db.session.commit()
-            invitations.send_invitation(invitation)  # committed first: the link works
             sent_to = services.normalise_email(form.email.data)
             blank = forms.InviteForm(formdata=None).set_network_choices(networks)
             return finish(

@@ -362,9 +362,7 @@ def _write_reset(user, ip):
     hours = current_app.config["RESET_HOURS"]
     _token, raw = new_token(RESET, user.email, timedelta(hours=hours), user=user)
     audit.record("password.reset_requested", user.email, target=user, actor=None, ip=ip)
-    # Work after the response, as a command is: it commits, and mails what it stored.
-    db.session.commit()
-    mail.send(
+    mail.queue(
         user.email,
         _("Reset your wenevents password"),
         "password_reset",
@@ -372,6 +370,8 @@ def _write_reset(user, ip):
         hours=hours,
         has_password=bool(user.password_hash),
     )
+    # Work after the response, as a command is: it commits the token and its mail together.
+    db.session.commit()
 
 
 def reset_password(token, new):

@@ -34,7 +34,6 @@ from wenevents.permissions import acts_for, deny
 from wenevents.registration import (
     forms,
     materials,
-    notices,
     queries,
     questions,
     registering,
@@ -83,7 +82,6 @@ def register(acronym):
             form[error.field].errors, status = [*form[error.field].errors, str(error)], 507
         else:
             db.session.commit()
-            notices.send()
             if signed_in is not None and registration.email == signed_in.email:
                 return redirect(url_for(".mine", acronym=acronym), 303)
             return render("registration/sent.html", meeting=meeting, email=registration.email)
@@ -150,7 +148,6 @@ def _confirmed(registration, password):
         return link_invalid()
     user = registering.choose_password(registration, password)
     db.session.commit()
-    notices.send()
     session.pop("registration_token", None)
     mine = url_for("registration.mine", acronym=registration.meeting.acronym)
     if user is None:
@@ -241,7 +238,6 @@ def withdraw(acronym):
     except workflow.RegistrationError as error:
         abort(409, description=str(error))
     db.session.commit()
-    notices.send()
     return finish(_("Your registration is withdrawn."), mine)
 
 
@@ -281,7 +277,6 @@ def endorse_or_decline(registration_id, action):
     except workflow.RegistrationError as error:
         abort(409, description=str(error))
     db.session.commit()
-    notices.send()
     url = url_for(".network_registrations", acronym=registration.meeting.acronym)
     return finish(None, url, lambda: _decided(registration_id, promoted))
 
