@@ -494,3 +494,60 @@ def test_reminder_to_one_address_says_so_in_the_singular(app, organiser, world, 
 
     assert response.status_code == 200
     assert "Reminder sent to 1 focal point address of NAWEG." in response.text
+
+
+def remind_everyone(client):
+    token = csrf_token(client.get(PAGE).text)
+    return client.post("/manage/gm/materials/remind-all", data={"csrf_token": token})
+
+
+def test_reminder_to_every_network_queues_one_batch_and_logs_each(app, organiser, world, people):
+    people["latf"].is_disabled = True
+    db.session.commit()
+
+    response = remind_everyone(organiser)
+
+    assert response.status_code == 303
+    assert response.headers["Location"] == f"{PAGE}#networks-notice"
+    page = organiser.get(PAGE).text
+    notice = re.search(r'id="networks-notice"[^>]*>(.*?)</p>', page).group(1)
+    assert html.unescape(notice) == (
+        "Reminders queued for 1 network (1 addresses). No focal point with an account, so "
+        "not reminded: LATF."
+    )
+    assert [m["To"] for m in outbox(app)] == ["fp@naweg.example.org"]
+    assert [e.summary for e in audit_entries("materials.reminder")] == [
+        "gm: reminder to NAWEG (1 address)"
+    ]
+
+
+def test_reminder_to_every_network_skips_complete_ones_and_says_when_none_is_left(
+    app, organiser, world, people, new_auth
+):
+    focal = new_auth()
+    focal.login("fp@naweg.example.org")
+    upload(focal.client, "gm", f"sheet-{world.naweg.id}", [(PDF, "sheet_en.pdf")])
+    upload(focal.client, "gm", f"slides-{world.item_a.id}", [(PDF, "talk.pdf")])
+    assert "Remind the 1 network with something missing" in organiser.get(PAGE).text
+
+    remind_everyone(organiser)
+    assert [m["To"] for m in outbox(app)] == ["fp@latf.example.org"]
+
+    upload(organiser, "gm", f"sheet-{world.latf.id}", [(PDF, "sheet.pdf")])
+    upload(organiser, "gm", f"slides-{world.item_b.id}", [(PDF, "talk.pdf")])
+    page = organiser.get(PAGE).text
+    assert "with something missing" not in page
+    remind_everyone(organiser)
+    notice = re.search(r'id="networks-notice"[^>]*>(.*?)</p>', organiser.get(PAGE).text)
+    assert notice.group(1) == "Every network has sent everything: no reminder was needed."
+    assert len(outbox(app)) == 1
+
+
+def test_reminder_to_every_network_needs_an_organiser_and_a_token(app, client, auth, world, people):
+    auth.login("fp@naweg.example.org")
+    token = csrf_token(client.get("/gm/materials/upload").text)
+
+    refused = client.post("/manage/gm/materials/remind-all", data={"csrf_token": token})
+
+    assert refused.status_code == 403
+    assert outbox(app) == []

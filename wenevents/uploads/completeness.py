@@ -182,7 +182,11 @@ def reminder_recipients_by_network(networks):
 def reminder_preview(meeting, network):
     """What a reminder to ``network`` would say and whom it would reach:
     ``(NetworkRow, [(session, Row)] of missing slides)``; the row holds its Recipients."""
-    by_session, networks = completeness(meeting)
+    return _preview(completeness(meeting), network)
+
+
+def _preview(found, network):
+    by_session, networks = found
     row = next(r for r in networks if r.network.id == network.id)
     missing_slides = [
         (session, r)
@@ -197,6 +201,23 @@ def send_reminder(meeting, network, by):
     """Mail the network's focal point accounts what is missing; logged. Returns the
     Recipients: ``mailed`` is who got it (none: nothing is sent or logged)."""
     row, missing_slides = reminder_preview(meeting, network)
+    return _remind(meeting, network, row, missing_slides, by)
+
+
+def remind_all(meeting, by):
+    """A reminder to every network of the meeting with something missing, in one batch
+    (each mail queued, each network's reminder logged): ``[(network, Recipients)]`` of
+    the networks that had something missing."""
+    found = completeness(meeting)
+    sent = []
+    for row in found[1]:
+        if not row.complete:
+            network = row.network
+            sent.append((network, _remind(meeting, network, *_preview(found, network), by)))
+    return sent
+
+
+def _remind(meeting, network, row, missing_slides, by):
     recipients = row.recipients
     addresses = recipients.mailed
     if not addresses:
@@ -212,7 +233,7 @@ def send_reminder(meeting, network, by):
     )
     for address in addresses:
         with writing_in(language_of.get(address)):
-            mail.send(
+            mail.queue(
                 address,
                 _(
                     "Materials for %(meeting)s: %(network)s",
@@ -220,7 +241,6 @@ def send_reminder(meeting, network, by):
                     network=network.acronym,
                 ),
                 "materials_reminder",
-                after_response=True,
                 meeting=meeting,
                 network=network,
                 sheet_missing=row.sheet.missing,

@@ -14,6 +14,7 @@ from wenevents.uploads.access import set_access_many
 from wenevents.uploads.completeness import completeness as completeness_of
 from wenevents.uploads.completeness import (
     expected_languages,
+    remind_all,
     reminder_preview,
     send_reminder,
     set_deadline,
@@ -149,6 +150,37 @@ def remind(network_id):
         )
         return html, (200 if sent else 422)
     return _notice(f"network-{network_id}", message, ok=sent)
+
+
+@bp.post("/remind-all")
+@organiser_required
+def remind_everyone():
+    """One reminder to each network with something missing, queued in one batch."""
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    sent = remind_all(g.meeting, web.acting_user())
+    db.session.commit()
+    return _notice("networks", _everyone_message(sent), ok=any(r.mailed for _n, r in sent))
+
+
+def _everyone_message(sent):
+    """Whom the batch reached, and which networks it could not reach."""
+    reached = [r for _network, r in sent if r.mailed]
+    if not sent:
+        return _("Every network has sent everything: no reminder was needed.")
+    message = ngettext(
+        "Reminders queued for %(num)d network (%(addresses)d addresses).",
+        "Reminders queued for %(num)d networks (%(addresses)d addresses).",
+        len(reached),
+        addresses=sum(len(r.mailed) for r in reached),
+    )
+    unreached = [network.acronym for network, r in sent if not r.mailed]
+    if unreached:
+        message += " " + _(
+            "No focal point with an account, so not reminded: %(networks)s.",
+            networks=", ".join(unreached),
+        )
+    return message
 
 
 @bp.post("/deadline")
