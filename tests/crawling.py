@@ -87,9 +87,10 @@ def _sample(choices):
 
 
 def get_rules(app):
-    """The URL rules a crawl must reach: every GET route but static files and the health
+    """The URL rules a crawl must reach: every GET route but static files, the health
     probes (JSON for load balancers, tested in tests/test_health.py: on the test databases,
-    made without migrations, /readyz rightly answers 503)."""
+    made without migrations, /readyz rightly answers 503) and /metrics (text for
+    Prometheus, tests/test_metrics.py)."""
     return [
         rule
         for rule in app.url_map.iter_rules()
@@ -98,8 +99,9 @@ def get_rules(app):
 
 
 def is_probe(rule):
-    """The health probes: JSON for load balancers (tests/test_health.py), not pages."""
-    return rule.endpoint.startswith("health.")
+    """The health probes and the metrics: for load balancers and Prometheus
+    (tests/test_health.py, tests/test_metrics.py), not pages."""
+    return rule.endpoint.startswith(("health.", "metrics."))
 
 
 def seed_urls(app):

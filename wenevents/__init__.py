@@ -5,7 +5,7 @@ from pathlib import Path
 
 from flask import Flask
 
-from wenevents import config, health, languages, pagecache, security, web
+from wenevents import config, health, languages, metrics, observability, pagecache, security, web
 from wenevents.extensions import babel, compress, csrf, db, limiter, migrate
 from wenevents.uploads.streaming import Request as UploadRequest
 
@@ -28,6 +28,7 @@ def create_app(test_config=None):
         static_folder=str(ROOT / "static"),
     )
     config.load(app, test_config)
+    observability.configure_logging(app.config)
     # Upload views stream file parts into the upload folder (see uploads/streaming.py).
     app.request_class = UploadRequest
 
@@ -49,12 +50,16 @@ def create_app(test_config=None):
 
     # Lowest first (docs/architecture.md): a domain's receivers are connected before the
     # domains above it start sending.
-    from wenevents import accounts, agenda, audit, meetings, networks, registration, uploads
+    from wenevents import accounts, agenda, audit, mail, meetings, networks, registration, uploads
 
-    for domain in (audit, accounts, networks, meetings, agenda, registration, uploads):
+    for domain in (audit, mail, accounts, networks, meetings, agenda, registration, uploads):
         domain.init_app(app)
 
     from wenevents import cli
 
     cli.init_app(app)
+    # Last: the outermost middleware, around the page cache's front too, so every answer
+    # carries its request id, is timed and counted, and has its access line.
+    observability.init_app(app)
+    metrics.init_app(app)
     return app

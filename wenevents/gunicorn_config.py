@@ -5,6 +5,9 @@ refuses several worker processes with rate limits counted in process memory (the
 ``memory://``): each worker would keep its own counts, and an attacker's wrong passwords
 spread over the workers would get several times the allowance. Use Redis
 (``RATELIMIT_STORAGE_URL=redis://…``), or one worker.
+
+With ``PROMETHEUS_MULTIPROC_DIR`` set, the workers' metrics are added up from files in that
+folder (wenevents/metrics.py): it is emptied at start, and told when a worker exits.
 """
 
 import sys
@@ -14,14 +17,24 @@ control_socket_disable = True
 
 
 def on_starting(server):
-    """Refuse ``--workers`` > 1 with ``memory://`` rate-limit storage, before any fork."""
-    from wenevents import create_app
+    """Refuse ``--workers`` > 1 with ``memory://`` rate-limit storage, before any fork;
+    empty the metrics folder of the last run."""
+    from wenevents import create_app, metrics
+
+    metrics.clear_multiprocess_dir()
 
     config = create_app().config
     problem = limits_problem(server.cfg.workers, config)
     if problem:
         server.log.error(problem)
         sys.exit(problem)
+
+
+def child_exit(server, worker):
+    """A worker is gone: prometheus-client forgets its live gauges."""
+    from wenevents import metrics
+
+    metrics.worker_exited(worker.pid)
 
 
 def limits_problem(workers, config):
