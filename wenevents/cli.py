@@ -2,6 +2,7 @@
 Flask-Migrate's ``db``)."""
 
 import sys
+from pathlib import Path
 
 import click
 from flask.cli import (
@@ -15,6 +16,7 @@ from flask_migrate import upgrade
 from werkzeug.serving import WSGIRequestHandler, run_simple
 
 from wenevents.extensions import db
+from wenevents.registration.commands import purge_personal_data
 from wenevents.uploads.commands import cleanup_uploads
 
 
@@ -26,6 +28,9 @@ def init_app(app):
     app.cli.add_command(health)
     app.cli.add_command(import_schedule)
     app.cli.add_command(cleanup_uploads)
+    app.cli.add_command(purge_personal_data)
+    app.cli.add_command(backup)
+    app.cli.add_command(restore)
     app.cli.add_command(run)
 
 
@@ -176,6 +181,37 @@ def health():
     if found:
         sys.exit(1)
     click.echo("ok: database answers, schema current")
+
+
+@click.command("backup")
+@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--force", is_flag=True, help="Replace FILE if it exists.")
+@with_appcontext
+def backup(file, force):
+    """Write the database and the upload folder into one archive, FILE (.tar, .tar.gz),
+    while the site serves."""
+    from wenevents import backup as backups
+
+    try:
+        manifest = backups.create_backup(file, force=force)
+    except backups.BackupError as error:
+        raise click.ClickException(str(error)) from error
+    click.echo(f"Backup written to {file}: {backups.summary(manifest)}.")
+
+
+@click.command("restore")
+@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+@with_appcontext
+def restore(file):
+    """Fill this empty instance (database and upload folder) from a backup archive, FILE."""
+    from wenevents import backup as backups
+
+    try:
+        lines = backups.restore_backup(file)
+    except backups.BackupError as error:
+        raise click.ClickException(str(error)) from error
+    for line in lines:
+        click.echo(line)
 
 
 @click.command("import-schedule")

@@ -33,7 +33,8 @@ limiter = Limiter(key_func=get_remote_address)
 
 @event.listens_for(Engine, "connect")
 def _sqlite_pragmas(dbapi_connection, _record):
-    """WAL for concurrent readers, enforced foreign keys, and waiting instead of failing."""
+    """WAL for concurrent readers, enforced foreign keys, waiting instead of failing, and
+    deleted rows overwritten."""
     if type(dbapi_connection).__module__ != "sqlite3":
         return
     cursor = dbapi_connection.cursor()
@@ -43,4 +44,7 @@ def _sqlite_pragmas(dbapi_connection, _record):
     # for it rather than answer "database is locked" on a slow or busy machine.
     cursor.execute("PRAGMA busy_timeout=20000")
     cursor.execute("PRAGMA synchronous=NORMAL")
+    # A purge of personal data must not leave it in the file's free pages (nor in a backup
+    # copied from them): SQLite overwrites what it deletes with zeros.
+    cursor.execute("PRAGMA secure_delete=ON")
     cursor.close()
