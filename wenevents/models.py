@@ -3,6 +3,7 @@
 from wenevents.accounts.models import LoginSession, Token, User, user_networks
 from wenevents.agenda.models import AgendaItem, Release, Session
 from wenevents.audit.models import AuditEntry
+from wenevents.mail.models import MailAttempt, OutgoingMail
 from wenevents.meetings.models import Meeting, MeetingSeries, meeting_networks
 from wenevents.networks.models import FocalPoint, Network, focal_point_networks
 from wenevents.pagecache import PublicVersion
@@ -11,6 +12,7 @@ from wenevents.registration.models import (
     Registration,
     RegistrationEvent,
     RegistrationSettings,
+    RegistrationTally,
 )
 from wenevents.uploads.models import Document, DocumentVersion
 
@@ -21,14 +23,17 @@ __all__ = [
     "DocumentVersion",
     "FocalPoint",
     "LoginSession",
+    "MailAttempt",
     "Meeting",
     "MeetingSeries",
     "Network",
+    "OutgoingMail",
     "PublicVersion",
     "Question",
     "Registration",
     "RegistrationEvent",
     "RegistrationSettings",
+    "RegistrationTally",
     "Release",
     "Session",
     "Token",

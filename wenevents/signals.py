@@ -109,6 +109,24 @@ account_networks = _signals.signal("account-networks")
 site_name = _signals.signal("site-name")
 
 
+#: What the site holds about a person, for the copy they download from *My account*
+#: (accounts → registration, uploads). Sender: the user. Each receiver returns a dict of
+#: sections (registration: ``registrations``; uploads: ``uploads``), each a list of plain
+#: values JSON can write (dates as ISO strings). Only that person's data: never another
+#: person's address, name or words, never a secret (token, hash).
+personal_data = _signals.signal("personal-data")
+
+#: Why a person may not close their account yet (accounts → registration). Sender: the
+#: user. Each receiver returns a list of reasons, empty when its domain does not mind.
+account_close_blockers = _signals.signal("account-close-blockers")
+
+#: A person is closing their account (accounts → registration, uploads), in the same
+#: transaction, before the account row goes. Sender: the user. Each receiver removes or
+#: keeps anonymously what its domain holds about them, and returns ``{what: count}`` for
+#: the audit entry (registration: ``registrations``, ``files``, ``mails``).
+account_closing = _signals.signal("account-closing")
+
+
 def first_answer(signal, sender, default=None, **kwargs):
     """The first receiver's answer that is not None, else ``default``: for a question
     that one higher domain answers."""

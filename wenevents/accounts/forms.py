@@ -90,6 +90,15 @@ class ChangePasswordForm(SetPasswordForm):
     )
 
 
+class CloseAccountForm(Form):
+    password = PasswordField(
+        _l("Your password"),
+        validators=[InputRequired(), Length(max=MAX_LENGTH)],
+        description=_l("To be sure it is you."),
+        render_kw={"autocomplete": "current-password"},
+    )
+
+
 class _RoleForm(Form):
     # No InputRequired: a SelectField refuses any value not among its choices anyway, and
     # a required <select> would need an empty first option.

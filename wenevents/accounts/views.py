@@ -1,5 +1,7 @@
-"""Sign-in, sign-out, password reset, accepting an invitation, one's account (the
-organisers' user pages, on the same blueprint: manage.py)."""
+"""Sign-in, sign-out, password reset, accepting an invitation, one's account, its data and
+closing it (the organisers' user pages, on the same blueprint: manage.py)."""
+
+import json
 
 from flask import (
     Blueprint,
@@ -15,11 +17,12 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required, logout_user
 
 from wenevents import languages
-from wenevents.accounts import forms, invitations, services
+from wenevents.accounts import forms, invitations, personal_data, services
 from wenevents.accounts.models import INVITE, RESET
+from wenevents.clock import utcnow
 from wenevents.extensions import db, limiter
 from wenevents.htmx import finish, render
-from wenevents.security import link_invalid, safe_next, stash_token
+from wenevents.security import export_limit, link_invalid, safe_next, stash_token
 from wenevents.web import acting_user
 
 bp = Blueprint("accounts", __name__)
@@ -190,6 +193,50 @@ def password_link():
         email=current_user.email,
     )
     return finish(message, url_for(".account"))
+
+
+@bp.get("/account/my-data.json")
+@login_required
+@export_limit
+def my_data():
+    """Everything the site holds about oneself, as a JSON file; audited."""
+    data = personal_data.export(acting_user())
+    db.session.commit()
+    response = current_app.response_class(
+        json.dumps(data, ensure_ascii=False, indent=2) + "\n",
+        mimetype="application/json",
+    )
+    name = f"wenevents-my-data-{utcnow():%Y%m%d}.json"
+    response.headers["Content-Disposition"] = f'attachment; filename="{name}"'
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    response.cache_control.private = True
+    response.cache_control.no_store = True
+    return response
+
+
+@bp.route("/account/close", methods=["GET", "POST"])
+@login_required
+@_guesses_per_account(lambda: _account_key(getattr(current_user, "email", "")))
+def close_account():
+    """Close one's account, with one's password, after a page that says what goes and what
+    stays; everything that stands in the way is said first."""
+    user = acting_user()
+    form = forms.CloseAccountForm()
+    reasons = personal_data.close_blockers(user)
+    if user.password_hash and not reasons and form.validate_on_submit():
+        try:
+            personal_data.close_account(user, form.password.data)
+        except services.AccountError as error:
+            db.session.commit()  # a wrong password is audited
+            g.login_failed = error.field == "password"
+            form.password.errors.append(str(error))
+        else:
+            db.session.commit()
+            logout_user()
+            session.clear()
+            return finish(_("Your account is closed. Thank you."), url_for("meetings.home"))
+    status = 422 if form.errors else (409 if request.method == "POST" else 200)
+    return render("accounts/close.html", form=form, reasons=reasons), status
 
 
 @bp.get("/language/<code>")

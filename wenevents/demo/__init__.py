@@ -21,7 +21,7 @@ from wenevents.demo import files as demo_files
 from wenevents.demo import registrations as demo_registrations
 from wenevents.demo import translations as demo_translations
 from wenevents.extensions import db
-from wenevents.meetings.models import PUBLISHED, Meeting, MeetingSeries
+from wenevents.meetings.models import MAX_RETENTION_MONTHS, PUBLISHED, Meeting, MeetingSeries
 from wenevents.networks.models import Network
 from wenevents.registration.models import Question, RegistrationSettings
 from wenevents.uploads.models import Document
@@ -339,6 +339,7 @@ def _earlier_meeting(series, number, ordinal, day, city, country, tz, cop):
         partners=PARTNERS,
         status=PUBLISHED,
         is_demo=True,
+        retention_months=MAX_RETENTION_MONTHS,
     )
 
 
@@ -362,6 +363,9 @@ def _fourth_meeting(series, networks):
         disclaimer=DISCLAIMER,
         status=PUBLISHED,
         is_demo=True,
+        # Its registrations are invented and it ended in 2023: they stay for whoever tries
+        # the demo, rather than being removed by the daily run (registration/retention.py).
+        retention_months=MAX_RETENTION_MONTHS,
         networks=[networks[slug] for slug, *_ in NETWORKS],
     )
     for number, title, day, start, end, chair, public, items in SESSIONS:

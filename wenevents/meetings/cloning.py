@@ -27,7 +27,7 @@ OWN_FIELDS = (
     "country_code", "held_alongside",
 )  # fmt: skip
 # What every edition of a series shares.
-SERIES_FIELDS = ("convener", "partners", "disclaimer")
+SERIES_FIELDS = ("convener", "partners", "disclaimer", "privacy_notice")
 # The boxes of the clone form for the higher domains' parts (their cloners read them).
 PARTS = ("copy_sessions", "copy_documents", "copy_registration")
 
@@ -114,8 +114,10 @@ def clone(source, data, by):
         is_demo=False,
         **{f: data[f] for f in OWN_FIELDS},
         **{f: getattr(source, f) for f in SERIES_FIELDS},
-        # A setting, not content: the languages its materials are expected in.
+        # Settings, not content: the languages its materials are expected in, and how
+        # long its registrations' personal data is kept.
         materials_languages=source.materials_languages,
+        retention_months=source.retention_months,
     )
     if data.get("copy_networks"):
         meeting.networks = [n for n in source.networks if not n.is_archived]

@@ -20,6 +20,11 @@ from wenevents.countries import country_choices
 from wenevents.forms import Form, translatable
 from wenevents.i18n import lazy_gettext as _l
 from wenevents.languages import localized
+from wenevents.meetings.models import (
+    DEFAULT_RETENTION_MONTHS,
+    MAX_RETENTION_MONTHS,
+    MIN_RETENTION_MONTHS,
+)
 
 SLUG = re.compile(r"^[a-z0-9][a-z0-9-]{1,39}$")
 EARLIEST_YEAR, LATEST_YEAR = 1990, 2200
@@ -139,7 +144,7 @@ class _Edition(_Dates):
             raise ValidationError(_l("Choose a country from the list."))
 
 
-@translatable("title", "venue", "description", "disclaimer")
+@translatable("title", "venue", "description", "disclaimer", "privacy_notice")
 class MeetingForm(_Edition):
     series_id = SelectField(_l("Series"), coerce=int)
     convener = _text(_l("Convened by"), 300)
@@ -151,6 +156,31 @@ class MeetingForm(_Edition):
         description=_l("Plain text; leave a blank line between paragraphs."),
     )
     disclaimer = TextAreaField(_l("Disclaimer"), validators=[Optional(), Length(max=2000)])
+    retention_months = IntegerField(
+        _l("Keep registrations' personal data for (months after the last day)"),
+        validators=[
+            Optional(),
+            NumberRange(
+                min=MIN_RETENTION_MONTHS,
+                max=MAX_RETENTION_MONTHS,
+                # NumberRange fills in the bounds.
+                message=_l("Give a number of months from %(min)d to %(max)d."),
+            ),
+        ],
+        description=_l(
+            "Then names, contact and travel details, answers and their files are removed; "
+            "counts by network, country and status stay. Empty: %(months)d months.",
+            months=DEFAULT_RETENTION_MONTHS,
+        ),
+    )
+    privacy_notice = TextAreaField(
+        _l("Privacy notice"),
+        validators=[Optional(), Length(max=10_000)],
+        description=_l(
+            "Plain text, shown on the meeting's privacy page and linked from the registration "
+            "form. Empty: the site's standard notice."
+        ),
+    )
     # validate_choice off: our own check says why a network is not on offer.
     networks = SelectMultipleField(
         _l("Participating networks"),

@@ -1,5 +1,6 @@
 """A meeting series and its editions."""
 
+import calendar
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
@@ -17,6 +18,16 @@ meeting_networks = Table(
 )
 
 DRAFT, PUBLISHED = "draft", "published"
+# Months after a meeting's last day after which its registrations' personal data goes
+# (registration/retention.py); organisers choose within these bounds.
+DEFAULT_RETENTION_MONTHS, MIN_RETENTION_MONTHS, MAX_RETENTION_MONTHS = 12, 1, 120
+
+
+def add_months(day, months):
+    """``day`` plus ``months`` calendar months; the 31st becomes the month's last day."""
+    index = day.month - 1 + months
+    year, month = day.year + index // 12, index % 12 + 1
+    return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
 
 
 class MeetingSeries(Translated, db.Model):
@@ -36,7 +47,7 @@ class MeetingSeries(Translated, db.Model):
 class Meeting(Translated, db.Model):
     """One edition of a series, addressed by its acronym (``gmwen4``)."""
 
-    translated_fields = ("title", "description", "venue", "disclaimer")
+    translated_fields = ("title", "description", "venue", "disclaimer", "privacy_notice")
 
     __tablename__ = "meetings"
     __table_args__ = (
@@ -68,6 +79,14 @@ class Meeting(Translated, db.Model):
     # The languages (of en, fr, es; comma-separated) the meeting's materials are expected
     # in: the completeness page and reminders count only these as missing.
     materials_languages: Mapped[str] = mapped_column(String(20), default="en", server_default="en")
+    # Its registrations' personal data is removed this many months after the last day;
+    # anonymous counts stay (registration/retention.py). When that was last done.
+    retention_months: Mapped[int] = mapped_column(
+        default=DEFAULT_RETENTION_MONTHS, server_default=str(DEFAULT_RETENTION_MONTHS)
+    )
+    personal_data_removed_at: Mapped[datetime | None]  # UTC
+    # The organisers' privacy notice (plain text; empty: the site's default text).
+    privacy_notice: Mapped[str] = mapped_column(default="", server_default="")
     # Demo meetings carry invented facts (times, rooms, presenters); the site says so.
     is_demo: Mapped[bool] = mapped_column(default=False)
     created_at: Mapped[datetime] = mapped_column(server_default=func.now())
@@ -98,6 +117,12 @@ class Meeting(Translated, db.Model):
     def is_past(self):
         """True once its last day is over in its own zone (a past edition)."""
         return datetime.now(self.tz).date() > self.end_date
+
+    @property
+    def personal_data_removal_date(self):
+        """The day its registrations' personal data is removed: ``retention_months`` after
+        its last day."""
+        return add_months(self.end_date, self.retention_months or DEFAULT_RETENTION_MONTHS)
 
     @property
     def days(self):

@@ -12,7 +12,15 @@ from wenevents import signals
 from wenevents.audit import services as audit
 from wenevents.extensions import db
 from wenevents.forms import save_translations
-from wenevents.meetings.models import DRAFT, PUBLISHED, Meeting, MeetingSeries
+from wenevents.meetings.models import (
+    DEFAULT_RETENTION_MONTHS,
+    DRAFT,
+    MAX_RETENTION_MONTHS,
+    MIN_RETENTION_MONTHS,
+    PUBLISHED,
+    Meeting,
+    MeetingSeries,
+)
 from wenevents.networks.services import offered
 
 
@@ -222,7 +230,8 @@ def save_meeting(meeting, data, networks, by):
     if {n.id for n in meeting.networks} != {n.id for n in networks}:
         meeting.networks = list(networks)
         changed.append("networks")
-    changed += save_translations(meeting, data)
+    translated = save_translations(meeting, data)
+    changed += [name for name in translated if not name.startswith("privacy_notice")]
     db.session.flush()
     if created:
         audit.record("meeting.create", meeting.acronym, target=meeting, actor=by)
@@ -231,7 +240,47 @@ def save_meeting(meeting, data, networks, by):
             "meeting.update", meeting.acronym, target=meeting, actor=by,
             fields=changed,
         )  # fmt: skip
+    notice = [name for name in translated if name.startswith("privacy_notice")]
+    _save_privacy(meeting, data, notice, by)
     return meeting
+
+
+def _save_privacy(meeting, data, translated, by):
+    """The retention and the privacy notice (``translated``: its versions that changed),
+    each change audited on its own: they say what happens to people's data."""
+    months = data.get("retention_months")
+    if "retention_months" in data:
+        if months is None:  # left empty: the default
+            months = DEFAULT_RETENTION_MONTHS
+        if not MIN_RETENTION_MONTHS <= months <= MAX_RETENTION_MONTHS:
+            raise MeetingError(
+                _(
+                    "Give a number of months from %(min)d to %(max)d.",
+                    min=MIN_RETENTION_MONTHS,
+                    max=MAX_RETENTION_MONTHS,
+                )
+            )
+        before = meeting.retention_months or DEFAULT_RETENTION_MONTHS
+        meeting.retention_months = months
+        if months != before:
+            audit.record(
+                "meeting.retention",
+                f"{meeting.acronym}: {before} → {months}",
+                target=meeting,
+                actor=by,
+                before=before,
+                after=months,
+            )
+    fields = list(translated)
+    if "privacy_notice" in data:
+        text = (data["privacy_notice"] or "").strip()
+        if text != (meeting.privacy_notice or ""):
+            meeting.privacy_notice = text
+            fields.insert(0, "privacy_notice")
+    if fields:
+        audit.record(
+            "meeting.privacy_notice", meeting.acronym, target=meeting, actor=by, fields=fields
+        )
 
 
 def set_status(meeting, status, by):

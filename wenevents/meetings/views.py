@@ -53,3 +53,12 @@ def meeting(acronym):
         following=following,
         **shown,
     )
+
+
+@bp.get("/<acronym:acronym>/privacy")
+@pagecache.public
+def privacy(acronym):
+    """The meeting's privacy notice (the organisers', else the site's standard one), and
+    when its registrations' personal data is removed."""
+    meeting = services.published_meeting(acronym) or abort(404)
+    return render("meetings/privacy.html", meeting=meeting)

@@ -5,7 +5,8 @@ def init_app(app):
     """Its pages (one blueprint per audience), and its answers to the lower domains'
     signals (wenevents/signals.py)."""
     from wenevents import signals
-    from wenevents.registration import cloning, manage, receivers, settings, views
+    from wenevents.mail.worker import every_day
+    from wenevents.registration import cloning, manage, receivers, retention, settings, views
 
     app.register_blueprint(views.bp)
     app.register_blueprint(settings.bp)
@@ -16,3 +17,8 @@ def init_app(app):
     signals.participant_asked.connect(receivers.participant_asked)
     signals.participant_refused.connect(receivers.participant_refused)
     signals.untranslated_content.connect(receivers.untranslated_content)
+    signals.personal_data.connect(receivers.personal_data_of)
+    signals.account_close_blockers.connect(receivers.account_close_blockers)
+    signals.account_closing.connect(receivers.account_closing)
+    # The worker purges personal data past each meeting's retention once a day.
+    every_day(app, "registration.purge_personal_data", retention.purge_due)

@@ -6,6 +6,8 @@ POST form that comes back to the same filtered page, "select all" a checkbox the
 reads (with htmx it also ticks the rows, by asking the server for the page again).
 """
 
+from functools import cache
+
 from flask import Blueprint, abort, request, url_for
 from flask_babel import gettext as _
 from flask_babel import ngettext
@@ -30,7 +32,7 @@ from wenevents.forms import Form
 from wenevents.htmx import finish, render
 from wenevents.i18n import lazy_gettext as _l
 from wenevents.permissions import organiser_required
-from wenevents.registration import notices, queries, questions, workflow
+from wenevents.registration import queries, questions, retention, workflow
 from wenevents.registration.forms import LANGUAGE_LABELS, ROLE_LABELS
 from wenevents.registration.models import (
     APPROVED,
@@ -191,6 +193,7 @@ def _filter_form(meeting, values):
 def _list(meeting, form, filters, page, bulk=None, selected=(), summary=None, code=200):
     """The page (or, for htmx, its results and the counts out of band)."""
     registrations, total = queries.search(meeting.id, filters, page)
+    counted = cache(lambda: queries.counts(meeting))  # read once, shown twice
     return render(
         "registration/manage_index.html",
         block="results",
@@ -205,7 +208,8 @@ def _list(meeting, form, filters, page, bulk=None, selected=(), summary=None, co
         bulk=bulk or BulkForm(formdata=None),
         selected=set(selected),
         select_all=request.args.get("select") == "all",
-        counts=lambda: queries.counts(meeting),
+        counts=counted,
+        retention=lambda: retention.status(meeting, counted()),
         oob_counts=summary is not None,
         summary=summary,
         # Translated once, not once a row.
@@ -240,7 +244,6 @@ def apply(meeting, action, ids, by, reason=""):
             db.session.rollback()
             skipped.append((name, _("It changed meanwhile; look again.")))
         else:
-            notices.send()
             done += 1
     return done, skipped
 
@@ -344,7 +347,6 @@ def approve_override(acronym, registration_id):
     except workflow.RegistrationError as error:
         return finish(str(error), back, category="error")
     db.session.commit()
-    notices.send()
     return finish(_("Approved without the network's endorsement; the reason is recorded."), back)
 
 

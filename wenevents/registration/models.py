@@ -219,3 +219,28 @@ class RegistrationEvent(db.Model):
         """The note in the reader's language: the steps' own notes are stored in English
         and translated when read; a person's note is shown as they wrote it."""
         return STEP_NOTES.get(self.note, self.note)
+
+
+class RegistrationTally(db.Model):
+    """How many registrations of a meeting there were of one network (None: observers),
+    country and status, kept when their personal data is removed (registration/retention.py):
+    the series' history without anyone's name, address or answers."""
+
+    __tablename__ = "registration_tallies"
+    __table_args__ = (
+        CheckConstraint(f"status IN {_in(STATUSES)}", name="status_known"),
+        CheckConstraint("count > 0", name="count_positive"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    meeting_id: Mapped[int] = mapped_column(
+        ForeignKey("meetings.id", ondelete="CASCADE"), index=True
+    )
+    network_id: Mapped[int | None] = mapped_column(
+        ForeignKey("networks.id", ondelete="RESTRICT"), index=True
+    )
+    country_code: Mapped[str] = mapped_column(String(2))
+    status: Mapped[str] = mapped_column(String(20))
+    count: Mapped[int]
+
+    network: Mapped["Network | None"] = relationship()  # noqa: F821

@@ -5,11 +5,11 @@ Every function runs a fixed number of queries whatever the number of rows (the n
 each row comes in the same query), so a page costs the same with 5 registrations or 5,000.
 """
 
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from datetime import date
 
 from flask_babel import get_locale
-from sqlalchemy import Select, func, or_, select
+from sqlalchemy import Select, func, literal_column, or_, select, union_all
 from sqlalchemy.orm import contains_eager, joinedload, load_only, selectinload
 
 from wenevents.accounts.services import normalise_email
@@ -23,6 +23,7 @@ from wenevents.registration.models import (
     SEAT_HOLDING,
     Registration,
     RegistrationSettings,
+    RegistrationTally,
 )
 from wenevents.text import to_id
 from wenevents.web import format_day
@@ -212,39 +213,56 @@ def detail(meeting_id, registration_id):
 
 @dataclass
 class Counts:
-    """A meeting's registrations by status, and by network with the seats each holds."""
+    """A meeting's registrations by status, and by network with the seats each holds; and
+    the counts kept of registrations whose personal data was removed (retention.py)."""
 
     by_status: dict  # status -> n
     by_network: list  # [(network or None, registrations, seats held)], in the meeting's order
     total: int
+    kept: dict = field(default_factory=dict)  # (status, network_id) -> n
+    networks: dict = field(default_factory=dict)  # network_id -> network, of both
 
 
 def counts(meeting):
-    """Counts for the whole meeting (not the filter): one GROUP BY query."""
-    rows = db.session.execute(
-        select(
-            Registration.status,
-            Registration.network_id,
-            func.count(),
-        )
+    """Counts for the whole meeting (not the filter): one query, the GROUP BY of its
+    registrations and of the counts kept of removed ones."""
+    live = (
+        select(Registration.status, Registration.network_id, func.count(), literal_column("0"))
         .where(Registration.meeting_id == meeting.id)
         .group_by(Registration.status, Registration.network_id)
-    ).all()
-    by_status, registered, seats = {}, {}, {}
-    for status, network_id, n in rows:
+    )
+    kept_rows = (
+        select(
+            RegistrationTally.status,
+            RegistrationTally.network_id,
+            func.sum(RegistrationTally.count),
+            literal_column("1"),
+        )
+        .where(RegistrationTally.meeting_id == meeting.id)
+        .group_by(RegistrationTally.status, RegistrationTally.network_id)
+    )
+    rows = db.session.execute(union_all(live, kept_rows)).all()
+    by_status, registered, seats, kept = {}, {}, {}, {}
+    for status, network_id, n, is_kept in rows:
+        if is_kept:
+            kept[(status, network_id)] = int(n)
+            continue
         by_status[status] = by_status.get(status, 0) + n
         registered[network_id] = registered.get(network_id, 0) + n
         if status in SEAT_HOLDING:
             seats[network_id] = seats.get(network_id, 0) + n
     by_network = [(n, registered.get(n.id, 0), seats.get(n.id, 0)) for n in meeting.networks]
+    networks = {n.id: n for n in meeting.networks}
     # A network taken off the meeting after people registered for it still counts here.
-    known = {n.id for n in meeting.networks} | {None}
-    stray = [i for i in registered if i not in known]
+    stray = [i for i in {*registered, *(i for _s, i in kept)} if i and i not in networks]
     if stray:
         extra = db.session.scalars(select(Network).where(Network.id.in_(stray))).all()
-        by_network += [(n, registered[n.id], seats.get(n.id, 0)) for n in extra]
+        networks.update((n.id, n) for n in extra)
+        by_network += [
+            (n, registered[n.id], seats.get(n.id, 0)) for n in extra if n.id in registered
+        ]
     by_network.append((None, registered.get(None, 0), seats.get(None, 0)))
-    return Counts(by_status, by_network, sum(by_status.values()))
+    return Counts(by_status, by_network, sum(by_status.values()), kept, networks)
 
 
 def countries(meeting_id):

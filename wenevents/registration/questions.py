@@ -170,6 +170,12 @@ def stored_answer_files():
     return named
 
 
+def remove_when_committed(names):
+    """Remove these stored files once this transaction is committed (never if it is rolled
+    back: the rows naming them are still there then)."""
+    db.session.info.setdefault(_REPLACED, set()).update(names)
+
+
 def answer_file(registration, question_id):
     """The path and record of a file answer, or (None, None)."""
     answer = (registration.answers or {}).get(str(question_id))

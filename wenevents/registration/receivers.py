@@ -1,30 +1,59 @@
 """What registration answers to the lower domains' questions (wenevents/signals.py)."""
 
 from flask import url_for
+from flask_babel import gettext as _
 from flask_babel import ngettext
 from sqlalchemy import func, select
 
 from wenevents.extensions import db
-from wenevents.registration import rules
-from wenevents.registration.models import Question, Registration
+from wenevents.registration import personal_data, retention, rules
+from wenevents.registration.models import Question, Registration, RegistrationTally
 from wenevents.registration.views import not_participant
 from wenevents.signals import Untranslated
 
 
 def meeting_delete_blockers(meeting, **_kwargs):
-    """A meeting someone registered for has been given something."""
+    """A meeting someone registered for has been given something, even once their
+    personal data is removed (its counts are its history)."""
     count = db.session.scalar(
         select(func.count(Registration.id)).where(Registration.meeting_id == meeting.id)
     )
-    if not count:
-        return []
-    return [ngettext("It has %(num)d registration.", "It has %(num)d registrations.", count)]
+    kept = int(
+        db.session.scalar(
+            select(func.sum(RegistrationTally.count)).where(
+                RegistrationTally.meeting_id == meeting.id
+            )
+        )
+        or 0
+    )
+    reasons = []
+    if count:
+        reasons.append(
+            ngettext("It has %(num)d registration.", "It has %(num)d registrations.", count)
+        )
+    if kept:
+        reasons.append(
+            ngettext(
+                "It keeps the count of %(num)d registration whose personal data was removed.",
+                "It keeps the counts of %(num)d registrations whose personal data was removed.",
+                kept,
+            )
+        )
+    return reasons
 
 
 def network_delete_blockers(network, **_kwargs):
-    """A network named by a registration stays for it."""
+    """A network named by a registration, or by the counts kept of removed ones, stays."""
     count = db.session.scalar(
         select(func.count(Registration.id)).where(Registration.network_id == network.id)
+    )
+    count += int(
+        db.session.scalar(
+            select(func.sum(RegistrationTally.count)).where(
+                RegistrationTally.network_id == network.id
+            )
+        )
+        or 0
     )
     if not count:
         return []
@@ -64,3 +93,25 @@ def untranslated_content(_sender, meetings=(), **_kwargs):
                 Untranslated(question.meeting_id, "question", question.label, "", missing, url)
             )
     return entries
+
+
+def personal_data_of(user, **_kwargs):
+    """Their registrations, with answers and history, for the copy of their data."""
+    return {"registrations": personal_data.registrations_of(user)}
+
+
+def account_close_blockers(user, **_kwargs):
+    """A registration holding or waiting for a seat at a meeting to come is withdrawn by
+    its holder first: closing an account must not free a seat behind the organisers' back."""
+    return [
+        _(
+            "You are registered for %(meeting)s: withdraw that registration first, on its page.",
+            meeting=registration.meeting.acronym,
+        )
+        for registration in retention.open_registrations_of(user)
+    ]
+
+
+def account_closing(user, **_kwargs):
+    """Their registrations go as the daily removal does (their counts stay)."""
+    return retention.remove_registrations_of(user)

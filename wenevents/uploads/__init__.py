@@ -17,3 +17,5 @@ def init_app(app):
     signals.agenda_item_files.connect(agenda_links.files_of_items)
     signals.delegate_upload_network.connect(receivers.delegate_upload_network)
     signals.untranslated_content.connect(receivers.untranslated_content)
+    signals.personal_data.connect(receivers.personal_data)
+    signals.account_closing.connect(receivers.account_closing)

@@ -95,3 +95,42 @@ def untranslated_content(_sender, meetings=(), **_kwargs):
                 Untranslated(document.meeting_id, "document", document.title, note, missing, url)
             )
     return entries
+
+
+def personal_data(user, **_kwargs):
+    """The files ``user`` uploaded: what, where and when (the files themselves are the
+    network's or the meeting's, on the materials pages)."""
+    rows = db.session.execute(
+        select(DocumentVersion, Document.title, Document.kind, Document.language, Meeting.acronym)
+        .join(DocumentVersion.document)
+        .join(Meeting, Document.meeting_id == Meeting.id)
+        .where(DocumentVersion.uploaded_by_id == user.id)
+        .order_by(DocumentVersion.uploaded_at, DocumentVersion.id)
+    ).all()
+    return {
+        "uploads": [
+            {
+                "meeting": acronym,
+                "document": title,
+                "kind": kind,
+                "language": language,
+                "version": version.number,
+                "name": version.original_name,
+                "type": version.mimetype,
+                "size": version.size,
+                "sha256": version.sha256,
+                "uploaded_at": version.uploaded_at.isoformat(timespec="seconds") + "Z",
+                "late": version.is_late,
+            }
+            for version, title, kind, language, acronym in rows
+        ]
+    }
+
+
+def account_closing(user, **_kwargs):
+    """The files ``user`` uploaded stay with their meeting and network (the versions page
+    then says their sender's account was removed); counted for the audit entry."""
+    kept = db.session.scalar(
+        select(func.count(DocumentVersion.id)).where(DocumentVersion.uploaded_by_id == user.id)
+    )
+    return {"uploads_kept": kept}
