@@ -435,6 +435,7 @@ def plant(app, base, browser):
         "city": p("mC", 100), "country_code": "PA", "held_alongside": p("mH"),
         "convener": p("mO"), "partners": p("mP"), "funding": p("mF"),
         "description": p("mD"), "disclaimer": p("mX"), "networks": [str(network.id)],
+        "privacy_notice": p("mY"),
     })  # fmt: skip
     submit(organiser, "/manage/meetings/", "/manage/meetings/pwn9/status", {"status": "published"})
 
