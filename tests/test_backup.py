@@ -548,3 +548,89 @@ def test_restore_of_a_damaged_database_removes_the_files_it_placed(empty_app, tm
     assert result.exit_code == 1
     assert result.output == f"Error: {refusals[kind()]}\n"
     assert_nothing_written(empty_app, before)
+
+
+def test_backup_during_a_burst_of_registrations_and_uploads_restores_whole(
+    demo_site, empty_app, tmp_path, monkeypatch
+):
+    # Uploads through the real form and registrations committed one by one keep coming
+    # while the backup runs; the restored site must be whole: every stored version's file
+    # there with its hash, the database's own check passing.
+    from tests.conftest import csrf_token
+    from tests.factories import make_registration
+    from tests.uploads.conftest import PDF, upload
+    from wenevents import demo
+    from wenevents.meetings.models import Meeting
+
+    passwords = {e: p for e, _role, p in demo.reset_demo_passwords()}
+    organiser = demo_site.test_client()
+    token = csrf_token(organiser.get("/login").text)
+    organiser.post("/login", data={"csrf_token": token, "email": "organiser@example.org",
+                                   "password": passwords["organiser@example.org"]})  # fmt: skip
+    meeting = db.session.scalar(select(Meeting).where(Meeting.acronym == "gmwen4"))
+    meeting_id, network_ids = meeting.id, [n.id for n in meeting.networks]
+    stop, done, failures = threading.Event(), {"uploads": 0, "registrations": 0}, []
+    # A backup of the demo takes a blink: it waits, between the database's snapshot and
+    # the copy of the files (the window that matters), for two more of each to land.
+    files_of = backups._upload_files
+
+    def slowed(folder):
+        landed = dict(done)
+        while any(done[key] < landed[key] + 2 for key in done) and not stop.wait(0.01):
+            pass
+        yield from files_of(folder)
+
+    monkeypatch.setattr(backups, "_upload_files", slowed)
+
+    def uploads_burst():
+        while not stop.is_set():
+            network = network_ids[done["uploads"] % len(network_ids)]
+            content = PDF + os.urandom(2048)
+            answer = upload(organiser, "gmwen4", f"sheet-{network}", [(content, "sheet.pdf")])
+            if answer.status_code != 303:
+                failures.append(answer.status_code)
+            done["uploads"] += 1
+
+    def registrations_burst():
+        with demo_site.app_context():
+            while not stop.is_set():
+                n = done["registrations"]
+                make_registration(
+                    db.session.get(Meeting, meeting_id), email=f"burst{n}@example.org"
+                )
+                db.session.commit()
+                done["registrations"] += 1
+
+    workers = [threading.Thread(target=uploads_burst), threading.Thread(target=registrations_burst)]
+    for worker in workers:
+        worker.start()
+    try:
+        while not (done["uploads"] and done["registrations"]):
+            stop.wait(0.01)
+        before = dict(done)
+        result = invoke(demo_site, "backup", tmp_path / "backup.tar.gz")
+        during = {key: done[key] - before[key] for key in done}
+    finally:
+        stop.set()
+        for worker in workers:
+            worker.join()
+
+    assert result.exit_code == 0, result.output
+    assert failures == []
+    assert during["uploads"] > 0 and during["registrations"] > 0, during
+    restored = invoke(empty_app, "restore", tmp_path / "backup.tar.gz")
+    assert restored.exit_code == 0, restored.output
+    with empty_app.app_context():
+        from wenevents.uploads.targets import file_path
+
+        versions = db.session.scalars(select(DocumentVersion)).all()
+        assert len(versions) > 23
+        mismatched = [
+            v.stored_name
+            for v in versions
+            if not file_path(v).is_file()
+            or hashlib.sha256(file_path(v).read_bytes()).hexdigest() != v.sha256
+        ]
+        assert mismatched == []
+        if kind() == "sqlite":
+            assert db.session.execute(text("PRAGMA integrity_check")).scalar() == "ok"
