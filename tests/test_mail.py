@@ -493,3 +493,16 @@ def test_mail_page_queries_do_not_grow_with_messages(app, organiser_client, coun
         organiser_client.get("/manage/mail/")
 
     assert len(many) == len(few)
+
+
+def test_mail_page_pages_fifty_at_a_time_keeping_the_filter(app, organiser_client):
+    for number in range(51):
+        _failed(app, to=f"n{number}@example.org")
+
+    first = organiser_client.get("/manage/mail/?status=failed").text
+    second = organiser_client.get("/manage/mail/?status=failed&page=2").text
+
+    assert first.count('<tr id="mail-') == 50
+    assert 'href="/manage/mail/?page=2&amp;status=failed&amp;q="' in first
+    assert second.count('<tr id="mail-') == 1
+    assert "n0@example.org" in second

@@ -8,7 +8,7 @@ from sqlalchemy import func, or_, select, update
 from wenevents.audit.services import record
 from wenevents.clock import utcnow
 from wenevents.extensions import db
-from wenevents.mail.models import FAILED, QUEUED, SENDING, SENT, STATUSES, OutgoingMail
+from wenevents.mail.models import FAILED, QUEUED, SENT, STATUSES, OutgoingMail
 
 PAGE_SIZE = 50
 # Mail due this long ago and still queued: no worker is delivering it.
@@ -82,8 +82,3 @@ def prune_bodies():
         )
         .values(content=None)
     )
-
-
-def queue_depth():
-    """Messages waiting or in hand, for the metrics."""
-    return db.session.scalar(select(func.count()).where(OutgoingMail.status.in_((QUEUED, SENDING))))
