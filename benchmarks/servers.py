@@ -157,7 +157,16 @@ def running(command, env, log_path, port, ready_path="/"):
                     log_text = Path(log_path).read_text(errors="replace")[-2000:]
                     raise RuntimeError(f"the server did not answer on port {port}:\n{log_text}")
                 time.sleep(0.1)
-            yield process
+            try:
+                yield process
+            except RuntimeError as error:  # wrk saw errors: what the server said of them
+                log.flush()
+                unusual = [
+                    line
+                    for line in Path(log_path).read_text(errors="replace").splitlines()
+                    if not re.search(r" (200|304) [\d.]+ ms", line)
+                ]
+                raise RuntimeError(f"{error}\nthe server's log:\n" + "\n".join(unusual[-20:]))
         finally:
             process.terminate()
             try:

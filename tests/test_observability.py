@@ -386,3 +386,31 @@ def test_observer_finishes_a_request_whose_app_raised():
     [info] = seen
     assert info.status == 500
     assert observability.current() is None
+
+
+def test_log_access_line_formats_with_every_record_field_in_another_handler(client, caplog):
+    # The access record is made without Logger.info (it is cheaper): a handler of
+    # someone else's, with a format that asks for every field a record has, still works.
+    every_field = (
+        "%(name)s|%(levelno)s|%(levelname)s|%(pathname)s|%(filename)s|%(module)s|"
+        "%(funcName)s|%(lineno)d|%(created)f|%(msecs)d|%(relativeCreated)d|%(thread)d|"
+        "%(threadName)s|%(process)d|%(processName)s|%(message)s"
+    )
+    with caplog.at_level(logging.INFO, logger="wenevents.access"):
+        client.get("/healthz", headers={"X-Request-ID": "fmt-1"})
+
+    [record] = [r for r in caplog.records if r.name == "wenevents.access"]
+    fields = logging.Formatter(every_field).format(record).split("|")
+    assert fields[:9] == [
+        "wenevents.access",
+        "20",
+        "INFO",
+        observability.__file__,
+        "observability.py",
+        "observability",
+        "_access_line",
+        "0",
+        f"{record.created:f}",
+    ]
+    assert fields[-1] == f"GET /healthz 200 {record.duration_ms:.1f} ms"
+    assert (record.request_id, record.status, record.endpoint) == ("fmt-1", 200, "health.alive")
