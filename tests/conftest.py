@@ -268,6 +268,15 @@ def runner(app):
 
 
 @pytest.fixture
+def flask_calls(app):
+    """How many requests reached Flask's request handling (the page cache's front answers
+    the others)."""
+    calls = []
+    app.before_request_funcs.setdefault(None, []).insert(0, lambda: calls.append(1))
+    return calls
+
+
+@pytest.fixture
 def demo(app):
     """The demo data of the seed page, loaded."""
     from wenevents import demo as demo_data

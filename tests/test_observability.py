@@ -24,14 +24,6 @@ def app_config():
     return {"LOG_FORMAT": "json"}
 
 
-@pytest.fixture
-def flask_calls(app):
-    """How many requests reached Flask's request handling."""
-    calls = []
-    app.before_request_funcs.setdefault(None, []).insert(0, lambda: calls.append(1))
-    return calls
-
-
 def log_lines(capsys):
     """The JSON log lines written so far (the handler writes to standard error)."""
     err = capsys.readouterr().err

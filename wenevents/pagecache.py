@@ -24,6 +24,7 @@ a 304 without rendering.
 import gzip
 import hashlib
 import itertools
+import math
 import threading
 import time
 from collections import OrderedDict
@@ -347,6 +348,9 @@ def _expiry(now, live):
 
 _RECORDABLE = "wenevents.pagecache"
 _VERSION_READ = "wenevents.pagecache.version"
+_ASSET = "wenevents.pagecache.asset"
+# Static files kept by the front, beside the pages (they outlive a new public version).
+ASSET_BYTES = 8 * 1024 * 1024
 # What in a request may change the answer Flask gives to an anonymous visitor; the
 # front's entry for a request is found by all of these together, so a request that
 # differs in any of them goes to Flask. (Cookies: a request with any cookie but the
@@ -388,27 +392,44 @@ class Recorded:
         return len(self.body) + 200
 
 
+def keep_asset():
+    """Let the front replay this request's answer, a static file under its content hash
+    (web.py): the same bytes for everyone, signed in or not, until the file changes (and
+    with it the address)."""
+    request.environ[_ASSET] = True
+
+
 class Front:
     """WSGI middleware: an anonymous GET seen before, whose answer came from the store, is
     answered with the bytes Flask sent then, after the same checks as the store's (the
     public version, the expiry, a live page's minute), without Flask's request handling.
+    A static file at its hashed address (``keep_asset``) is replayed to anyone, with no
+    query: its bytes depend on nothing in the database.
 
     Anything else goes to Flask: other methods, requests with a session, remember-me or
     any other cookie, conditional requests other than If-None-Match, and answers that
-    carry rate-limit counts (the exports: their limit is counted in Flask).
+    carry rate-limit counts (a render of an export: its limit counts renders).
     """
 
     def __init__(self, app, wsgi_app):
         self.flask = app
         self.wsgi_app = wsgi_app
         self.records = Store(app.config["PUBLIC_CACHE_BYTES"] // 2)
+        self.assets = Store(ASSET_BYTES)
         self.engine = None
 
     def __call__(self, environ, start_response):
         config = self.flask.config
-        if not config["PUBLIC_CACHE"] or not _anonymous_get(environ):
+        if not config["PUBLIC_CACHE"] or not _plain_get(environ):
             return self.wsgi_app(environ, start_response)
-        key = (*(environ.get(name) for name in _REQUEST_KEYS), environ.get("HTTP_COOKIE"))
+        request_key = tuple(environ.get(name) for name in _REQUEST_KEYS)
+        if request_key in self.assets:
+            asset = self.assets.get(request_key, 0, 0)
+            if asset is not None:
+                return _replay(asset, environ, start_response)
+        if not _anonymous(environ):
+            return self._record(request_key, environ, start_response, anonymous=False)
+        key = (*request_key, environ.get("HTTP_COOKIE"))
         if key not in self.records:
             # Never answered from the store (a static file, a form): no query here.
             return self._record(key, environ, start_response)
@@ -426,7 +447,9 @@ class Front:
                 self.engine = db.engine
         return current_version(self.engine)
 
-    def _record(self, key, environ, start_response):
+    def _record(self, key, environ, start_response, anonymous=True):
+        """Flask's answer, kept when Flask marked it as the same for everyone: a public page
+        (anonymous requests only; ``key`` then ends with the cookies) or a static file."""
         seen = {}
 
         def remember(status, headers, exc_info=None):
@@ -434,35 +457,46 @@ class Front:
             return start_response(status, headers, exc_info)
 
         body = self.wsgi_app(environ, remember)
+        if environ.get(_ASSET):
+            # Bound to its content, not to the public version: kept until pushed out.
+            request_key = key[: len(_REQUEST_KEYS)]
+            return _kept(self.assets, request_key, 0, (None, None, math.inf), seen, body)
         noted = environ.get(_RECORDABLE)
-        if noted is None or not seen.get("status", "").startswith("200"):
+        if noted is None or not anonymous:
             return body
-        names = {name.lower() for name, _value in seen["headers"]}
-        cache = " ".join(v for n, v in seen["headers"] if n.lower() == "cache-control")
-        if names & {"set-cookie", "x-ratelimit-limit"} or "no-store" in cache or "private" in cache:
-            # Made for one person, or counted against a limit in Flask: never replayed.
-            return body
-        try:
-            data = b"".join(body)
-        finally:
-            if hasattr(body, "close"):
-                body.close()
         version, minute, live, expires = noted
-        headers = tuple(seen["headers"])
-        etag = next((v for n, v in headers if n.lower() == "etag"), None)
-        self.records.put(
-            key, version, Recorded(seen["status"], headers, data, etag, minute, live, expires)
-        )
-        return [data]
+        return _kept(self.records, key, version, (minute, live, expires), seen, body)
 
 
-def _anonymous_get(environ):
+def _kept(store, key, version, timing, seen, body):
+    """``body``, read whole and put in ``store`` if nothing in the answer is personal."""
+    if not seen.get("status", "").startswith("200"):
+        return body
+    names = {name.lower() for name, _value in seen["headers"]}
+    cache = " ".join(v for n, v in seen["headers"] if n.lower() == "cache-control")
+    if names & {"set-cookie", "x-ratelimit-limit"} or "no-store" in cache or "private" in cache:
+        # Made for one person, or counted against a limit in Flask: never replayed.
+        return body
+    try:
+        data = b"".join(body)
+    finally:
+        if hasattr(body, "close"):
+            body.close()
+    headers = tuple(seen["headers"])
+    etag = next((v for n, v in headers if n.lower() == "etag"), None)
+    store.put(key, version, Recorded(seen["status"], headers, data, etag, *timing))
+    return [data]
+
+
+def _plain_get(environ):
     if environ.get("REQUEST_METHOD") != "GET":
         return False
     if environ.get("HTTP_IF_MODIFIED_SINCE") or environ.get("HTTP_RANGE"):
         return False
-    if "*" in environ.get("HTTP_IF_NONE_MATCH", ""):
-        return False
+    return "*" not in environ.get("HTTP_IF_NONE_MATCH", "")
+
+
+def _anonymous(environ):
     cookies = environ.get("HTTP_COOKIE")
     if not cookies:
         return True

@@ -2,7 +2,6 @@
 
 import hashlib
 import re
-from contextlib import suppress
 from datetime import UTC, date, datetime
 from functools import lru_cache
 from pathlib import Path
@@ -17,6 +16,7 @@ from jinja2_fragments.flask import render_block
 from werkzeug.exceptions import BadRequest, HTTPException, NotFound, RequestURITooLarge
 from werkzeug.routing import BaseConverter, IntegerConverter, ValidationError
 
+from wenevents import pagecache
 from wenevents.clock import utcnow
 from wenevents.htmx import is_htmx
 from wenevents.languages import LocalText
@@ -126,6 +126,9 @@ def _caching(response):
             response.cache_control.public = True
             response.cache_control.max_age = 365 * 24 * 3600
             response.cache_control.immutable = True
+            if request.args["v"] == _static_hash(request.view_args.get("filename", "")):
+                # The file's address as pages give it: the front may answer it from memory.
+                pagecache.keep_asset()
         return response
     if response.mimetype == "text/html" and not response.cache_control.no_store:
         # Public pages only: personal ones were marked no-store by the security headers.
@@ -137,10 +140,19 @@ def _caching(response):
 
 def _static_version(endpoint, values):
     if endpoint == "static" and "filename" in values:
-        path = Path(current_app.static_folder) / values["filename"]
         # A missing file: url_for still builds, and the request will 404.
-        with suppress(OSError):
-            values["v"] = _content_hash(str(path), path.stat().st_mtime_ns)
+        version = _static_hash(values["filename"])
+        if version:
+            values["v"] = version
+
+
+def _static_hash(filename):
+    """The content hash of a file under static/ (its ``?v=``), or None if there is none."""
+    path = Path(current_app.static_folder) / filename
+    try:
+        return _content_hash(str(path), path.stat().st_mtime_ns)
+    except OSError:
+        return None
 
 
 @lru_cache(maxsize=256)

@@ -11,13 +11,17 @@ from tests.uploads.conftest import PDF, stored_files, upload, versions_of
 from wenevents.extensions import db
 from wenevents.registration.models import RegistrationSettings
 
-EXPORTS = [
+# Rendered once per release and language, then stored (pagecache): the limit counts renders.
+STORED_EXPORTS = [
     "/gm/schedule.ics",
     "/gm/sessions/1.ics",
     "/gm/networks/naweg.ics",
     "/gm/schedule.pdf",
     "/gm/schedule.xml",
     "/gm/schedule.json",
+]
+# Built from the files each time: every request counts.
+EXPORTS = [
     "/gm/materials.zip",
     "/gm/materials/sessions/1.zip",
     "/gm/materials/networks/naweg.zip",
@@ -62,6 +66,37 @@ def test_each_export_is_limited_per_address(client, world, slides, path):
     assert [a.status_code for a in answers[:2]] == [200, 200]
     _assert_refused(answers[2])
     assert elsewhere.status_code == 200
+
+
+@pytest.mark.parametrize("app_config", [LIMITS])
+@pytest.mark.parametrize("path", STORED_EXPORTS)
+def test_each_stored_export_limits_renders_per_address(client, world, path):
+    # Each language is a render of its own; the third render from one address is refused.
+    path = canonical(path)
+    answers = [
+        client.get(prefix + path, headers=_from("203.0.113.1")) for prefix in ("/es", "/fr", "")
+    ]
+    elsewhere = client.get(path, headers=_from("203.0.113.2"))
+
+    assert [a.status_code for a in answers[:2]] == [200, 200]
+    _assert_refused(answers[2])
+    assert elsewhere.status_code == 200
+
+
+@pytest.mark.parametrize("app_config", [LIMITS])
+def test_stored_export_is_served_without_counting(client, world, flask_calls):
+    """A stored export costs what a stored page costs: the limit is for renders."""
+    answers = [client.get("/gm/schedule.ics", headers=_from("203.0.113.1")) for _ in range(5)]
+    pdf = client.get("/gm/schedule.pdf", headers=_from("203.0.113.1"))
+    xml = client.get("/gm/schedule.xml", headers=_from("203.0.113.1"))
+
+    assert [a.status_code for a in answers] == [200] * 5
+    assert len({a.data for a in answers}) == 1
+    # Rendered and counted, read from the store in Flask, then replayed by the front.
+    assert ["X-RateLimit-Limit" in a.headers for a in answers] == [True] + [False] * 4
+    assert pdf.status_code == 200
+    _assert_refused(xml)
+    assert len(flask_calls) == 4  # the ICS twice, the PDF, the XML
 
 
 @pytest.mark.parametrize("app_config", [LIMITS])

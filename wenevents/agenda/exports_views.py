@@ -2,7 +2,9 @@
 schedule.xml and schedule.json. On the public blueprint (views.py).
 
 Each reads the latest release in one query (two for a network without presentations) and
-answers 404 before the first release. Responses carry an ETag, so a calendar app polling a
+answers 404 before the first release. The exports' rate limit counts renders only (it sits
+inside ``pagecache.public``): a stored export costs what a stored page costs, and is served
+like one, by the page cache's front. Responses carry an ETag, so a calendar app polling a
 subscription gets a 304 while nothing changed.
 """
 
@@ -31,8 +33,8 @@ def _download(body, content_type, filename=None, disposition="attachment"):
 
 
 @bp.get("/<acronym:acronym>/schedule.ics")
-@export_limit
 @pagecache.public
+@export_limit
 def schedule_ics(acronym):
     """Every session of the meeting (closed ones by number and time only)."""
     meeting, release, sessions = services.released_agenda(acronym) or abort(404)
@@ -41,8 +43,8 @@ def schedule_ics(acronym):
 
 
 @bp.get("/<acronym:acronym>/sessions/<session_ref:ref>.ics")
-@export_limit
 @pagecache.public
+@export_limit
 def session_ics(acronym, ref):
     """One session, at its stable address: a subscription keeps following that session."""
     meeting, release, session = services.public_session(acronym, ref) or abort(404)
@@ -58,8 +60,8 @@ def session_ics_by_number(acronym, number):
 
 
 @bp.get("/<acronym:acronym>/networks/<slug>.ics")
-@export_limit
 @pagecache.public
+@export_limit
 def network_ics(acronym, slug):
     """One network's presentations, each at its own time."""
     found = services.network_presentations(acronym, slug) or abort(404)
@@ -69,8 +71,8 @@ def network_ics(acronym, slug):
 
 
 @bp.get("/<acronym:acronym>/schedule.pdf")
-@export_limit
 @pagecache.public
+@export_limit
 def schedule_pdf(acronym):
     """The schedule to print: one page a day."""
     meeting, release, sessions = services.released_agenda(acronym) or abort(404)
@@ -79,8 +81,8 @@ def schedule_pdf(acronym):
 
 
 @bp.get("/<acronym:acronym>/schedule.xml")
-@export_limit
 @pagecache.public
+@export_limit
 def schedule_xml(acronym):
     """The latest release as frab's schedule.xml (one query)."""
     release = releases.latest_release(acronym) or abort(404)
@@ -88,8 +90,8 @@ def schedule_xml(acronym):
 
 
 @bp.get("/<acronym:acronym>/schedule.json")
-@export_limit
 @pagecache.public
+@export_limit
 def schedule_json(acronym):
     """The latest release as frab's schedule.json (one query)."""
     release = releases.latest_release(acronym) or abort(404)
