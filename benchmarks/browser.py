@@ -29,40 +29,53 @@ def available():
     return None
 
 
-def cold_loads(url, loads=LOADS):
-    """Median first contentful paint (ms), requests and KiB of ``loads`` cold loads."""
+def cold_loads(*urls, loads=LOADS):
+    """For each of ``urls``: the median first contentful paint (ms), the requests and the
+    KiB of ``loads`` cold loads, taken in turn (one of each, then again)."""
     from playwright.sync_api import sync_playwright
 
-    paints, requests, sizes = [], [], []
+    figures = [{"paints": [], "requests": [], "sizes": []} for _ in urls]
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
         try:
+            _load(browser, urls[0])  # the browser's own first start, counted for neither
             for _ in range(loads):
-                context = browser.new_context(viewport={"width": 390, "height": 844})
-                page = context.new_page()
-                seen = []
-                page.on("requestfinished", lambda request, seen=seen: seen.append(request))
-                page.goto(url, wait_until="load")
-                paints.append(
-                    page.evaluate(
-                        "performance.getEntriesByName('first-contentful-paint')[0]?.startTime"
-                        " ?? performance.getEntriesByType('navigation')[0].domContentLoadedEventEnd"
-                    )
-                )
-                total = 0
-                for request in seen:
-                    sizes_of = request.sizes()
-                    total += sizes_of["responseBodySize"] + sizes_of["responseHeadersSize"]
-                requests.append(len(seen))
-                sizes.append(total / 1024)
-                context.close()
+                for url, figure in zip(urls, figures, strict=True):
+                    paint, requests, kib = _load(browser, url)
+                    figure["paints"].append(paint)
+                    figure["requests"].append(requests)
+                    figure["sizes"].append(kib)
         finally:
             browser.close()
-    return {
-        "paint": statistics.median(paints),
-        "requests": max(requests),
-        "kib": max(sizes),
-    }
+    return [
+        {
+            "paint": statistics.median(f["paints"]),
+            "requests": max(f["requests"]),
+            "kib": max(f["sizes"]),
+        }
+        for f in figures
+    ]
+
+
+def _load(browser, url):
+    """One load of ``url`` in a new context (nothing cached): first paint, requests, KiB."""
+    context = browser.new_context(viewport={"width": 390, "height": 844})
+    try:
+        page = context.new_page()
+        seen = []
+        page.on("requestfinished", seen.append)
+        page.goto(url, wait_until="load")
+        paint = page.evaluate(
+            "performance.getEntriesByName('first-contentful-paint')[0]?.startTime"
+            " ?? performance.getEntriesByType('navigation')[0].domContentLoadedEventEnd"
+        )
+        total = 0
+        for request in seen:
+            sizes = request.sizes()
+            total += sizes["responseBodySize"] + sizes["responseHeadersSize"]
+        return paint, len(seen), total / 1024
+    finally:
+        context.close()
 
 
 def print_figures(ours, static, scale):

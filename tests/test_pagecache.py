@@ -166,6 +166,23 @@ def test_pagecache_version_counts_public_writes_only(app, demo):
     assert version() == start + 2
 
 
+def test_pagecache_version_kept_by_a_sign_in(app, demo, make_user, auth, flask_calls):
+    # A sign-in notes its time on the user's row; no public page shows it.
+    user = make_user("org@example.org")
+    anonymous = app.test_client()
+    anonymous.get("/gmwen4/")
+    start = version()
+
+    assert auth.login("org@example.org").status_code == 303
+    assert user.last_login_at is not None
+    assert version() == start
+    anonymous.get("/gmwen4/")
+    assert len(flask_calls) == 1 + 2  # the page once, the sign-in's GET and POST
+    user.name = "Another Name"
+    db.session.commit()
+    assert version() == start + 1
+
+
 def test_pagecache_signed_in_pages_are_not_stored_and_not_served_to_others(
     app, demo, organiser_client
 ):

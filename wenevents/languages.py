@@ -20,7 +20,7 @@ from contextlib import contextmanager
 from urllib.parse import urlencode
 
 from flask import current_app, g, has_request_context, request
-from flask_babel import force_locale, get_locale
+from flask_babel import force_locale, get_locale, get_translations
 from markupsafe import Markup, escape
 from sqlalchemy import JSON
 from sqlalchemy.ext.mutable import MutableDict
@@ -227,6 +227,16 @@ class Translated:
 
 def init_app(app):
     app.wsgi_app = LanguagePrefix(app.wsgi_app)
+    # Templates' _() and ngettext() as Flask-Babel installs them, with the catalogue looked
+    # up once per request and locale rather than on each call: a list of fifty rows asks
+    # for a hundred translations, and each lookup walked Flask-Babel's context anew.
+    app.jinja_env.install_gettext_callables(
+        gettext=lambda s: _translations().ugettext(s),
+        ngettext=lambda s, p, n: _translations().ungettext(s, p, n),
+        newstyle=True,
+        pgettext=lambda c, s: _translations().upgettext(c, s),
+        npgettext=lambda c, s, p, n: _translations().unpgettext(c, s, p, n),
+    )
     app.after_request(vary)
     app.jinja_env.filters["tr"] = localized
     # For attributes and the <title>: the text alone, with no element around it.
@@ -238,3 +248,17 @@ def init_app(app):
         current_language=current,
         this_path=this_path,
     )
+
+
+def _translations():
+    """Flask-Babel's catalogue for the locale in force (``force_locale`` too: a mail in its
+    reader's language), kept on the request's Flask-Babel context by that locale."""
+    context = g.get("_flask_babel") if g else None
+    locale = getattr(context, "babel_locale", None)
+    if locale is None:  # the first lookup of the request sets it
+        return get_translations()
+    kept = context.__dict__.setdefault("wenevents_catalogues", {})
+    found = kept.get(id(locale))
+    if found is None or found[0] is not locale:
+        found = kept[id(locale)] = (locale, get_translations())
+    return found[1]

@@ -35,7 +35,7 @@ from functools import wraps
 import brotli
 from flask import Response, current_app, g, make_response, request, session
 from flask_babel import get_locale
-from sqlalchemy import event, insert, select, update
+from sqlalchemy import event, insert, inspect, select, update
 from sqlalchemy.orm import Mapped, Session, mapped_column
 from werkzeug.http import parse_cookie
 
@@ -53,6 +53,9 @@ PRIVATE_TABLES = frozenset(
         "mail_attempts",
     }
 )
+# Columns of other tables that no public page shows: an update of only these (a sign-in
+# noting its time) keeps every stored page.
+PRIVATE_COLUMNS = {"users": frozenset({"last_login_at", "password_hash", "language"})}
 # Headers a stored response keeps; the rest are set on each answer (security, caching).
 _KEPT_HEADERS = ("Content-Type", "Content-Disposition", "Cache-Control", "Content-Language")
 # Quality for brotli and gzip: near the best ratio at a few milliseconds for 100 KB.
@@ -99,10 +102,24 @@ def now():
 
 @event.listens_for(Session, "after_flush")
 def _note_flushed_writes(session, _context):
-    for instance in itertools.chain(session.new, session.dirty, session.deleted):
-        if instance.__table__.name not in PRIVATE_TABLES:
-            session.info["public_changed"] = True
-            return
+    added_or_deleted = itertools.chain(session.new, session.deleted)
+    if any(i.__table__.name not in PRIVATE_TABLES for i in added_or_deleted) or any(
+        _changes_public(i) for i in session.dirty
+    ):
+        session.info["public_changed"] = True
+
+
+def _changes_public(instance):
+    """Whether an update of ``instance`` (still with its history: after the flush, before
+    its end) changed a column some public page may show."""
+    table = instance.__table__.name
+    if table in PRIVATE_TABLES:
+        return False
+    private = PRIVATE_COLUMNS.get(table)
+    if private is None:
+        return True
+    changed = {a.key for a in inspect(instance).attrs if a.history.has_changes()}
+    return not changed <= private
 
 
 @event.listens_for(Session, "do_orm_execute")
