@@ -50,9 +50,19 @@ def create_app(test_config=None):
 
     # Lowest first (docs/architecture.md): a domain's receivers are connected before the
     # domains above it start sending.
-    from wenevents import accounts, agenda, audit, mail, meetings, networks, registration, uploads
+    from wenevents import (
+        accounts,
+        agenda,
+        api,
+        audit,
+        mail,
+        meetings,
+        networks,
+        registration,
+        uploads,
+    )
 
-    for domain in (audit, mail, accounts, networks, meetings, agenda, registration, uploads):
+    for domain in (audit, mail, accounts, networks, meetings, agenda, registration, uploads, api):
         domain.init_app(app)
 
     from wenevents import cli

@@ -57,7 +57,13 @@ PRIVATE_TABLES = frozenset(
 # noting its time) keeps every stored page.
 PRIVATE_COLUMNS = {"users": frozenset({"last_login_at", "password_hash", "language"})}
 # Headers a stored response keeps; the rest are set on each answer (security, caching).
-_KEPT_HEADERS = ("Content-Type", "Content-Disposition", "Cache-Control", "Content-Language")
+_KEPT_HEADERS = (
+    "Content-Type",
+    "Content-Disposition",
+    "Cache-Control",
+    "Content-Language",
+    "Link",
+)
 # Quality for brotli and gzip: near the best ratio at a few milliseconds for 100 KB.
 BROTLI_QUALITY = 9
 GZIP_LEVEL = 6

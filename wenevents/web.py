@@ -161,11 +161,29 @@ def _content_hash(path, _mtime_ns):
     return hashlib.sha256(Path(path).read_bytes()).hexdigest()[:12]
 
 
+# (path prefix, answer(code, description)): where errors are answered as data (the API).
+_JSON_ERRORS = []
+
+
+def json_errors(prefix, answer):
+    """Answer errors under ``prefix`` with ``answer(code, description)`` instead of the
+    site's error pages."""
+    _JSON_ERRORS.append((prefix, answer))
+
+
 def _error_page(error, **extra):
     """The error in the site's layout; for htmx, a message shown in place (see base.html).
 
     ``extra``: more for the template (the uploads say their per-file limit on a 413)."""
     code = getattr(error, "code", 500) or 500
+    for prefix, answer in _JSON_ERRORS:
+        if request.path == prefix or request.path.startswith(prefix + "/"):
+            response = answer(code, getattr(error, "description", None))
+            if isinstance(error, HTTPException):  # Allow on a 405, Retry-After on a 429
+                for name, value in error.get_headers():
+                    if name.lower() != "content-type":
+                        response.headers[name] = value
+            return response
     titles = {
         400: _("Bad request"),
         401: _("Please sign in"),

@@ -11,7 +11,17 @@ PACKAGE = Path(__file__).resolve().parents[2] / "wenevents"
 ARCHITECTURE = PACKAGE.parent / "docs" / "architecture.md"
 
 # Lowest first: each may import those before it.
-DOMAINS = ["audit", "mail", "accounts", "networks", "meetings", "agenda", "registration", "uploads"]
+DOMAINS = [
+    "audit",
+    "mail",
+    "accounts",
+    "networks",
+    "meetings",
+    "agenda",
+    "registration",
+    "uploads",
+    "api",
+]
 # The app's assembly: these put the domains together, so they may import any of them.
 ASSEMBLY = {"__init__", "cli", "models", "demo", "migrations"}
 
