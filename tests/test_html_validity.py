@@ -21,6 +21,8 @@ PUBLIC_PAGES = [
     "/gmwen1/",
     "/gmwen4/schedule",
     "/gmwen4/schedule?day=all",
+    "/gmwen4/schedule/text",
+    "/fr/gmwen4/schedule/text",
     "/gmwen4/schedule?network=asean-wen&day=all",
     "/gmwen4/schedule?tz=Asia/Tokyo&day=all",
     "/gmwen4/schedule?tz=Mars/Olympus",

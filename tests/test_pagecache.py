@@ -36,6 +36,7 @@ CACHED = [
     "/gmwen4/sessions/1.ics",
     "/gmwen4/networks/asean-wen.ics",
     "/gmwen4/schedule.pdf",
+    "/gmwen4/schedule/text",
     "/gmwen4/schedule.xml",
     "/gmwen4/schedule.json",
 ]

@@ -19,6 +19,7 @@ PAGES = [
     "/gmwen4/sessions/1.ics",
     "/gmwen4/networks/asean-wen.ics",
     "/gmwen4/schedule.pdf",
+    "/gmwen4/schedule/text",
 ]
 
 

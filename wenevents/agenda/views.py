@@ -51,6 +51,21 @@ def schedule(acronym):
     return html, page.status
 
 
+@bp.get("/<acronym:acronym>/schedule/text")
+@pagecache.public
+def schedule_text(acronym):
+    """Every day of the released schedule as text, for a slow or costly connection: no
+    styles, images or scripts; a few kilobytes."""
+    found = services.released_agenda(acronym) or abort(404)
+    meeting, release, sessions = found
+    return render(
+        "agenda/schedule_text.html",
+        meeting=meeting,
+        release=release,
+        days=services.sessions_by_day(meeting, sessions),
+    )
+
+
 @bp.get("/<acronym:acronym>/schedule/now")
 @pagecache.public(args=("day", "network", "tz"), live=_clock)
 def schedule_now(acronym):
