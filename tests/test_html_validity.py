@@ -23,6 +23,7 @@ PUBLIC_PAGES = [
     "/gmwen4/schedule?day=all",
     "/gmwen4/schedule/text",
     "/fr/gmwen4/schedule/text",
+    "/gmwen4/pack",
     "/gmwen4/schedule?network=asean-wen&day=all",
     "/gmwen4/schedule?tz=Asia/Tokyo&day=all",
     "/gmwen4/schedule?tz=Mars/Olympus",

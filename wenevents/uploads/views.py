@@ -24,6 +24,7 @@ from wenevents.clock import utcnow
 from wenevents.downloads import file_response
 from wenevents.extensions import db
 from wenevents.htmx import render
+from wenevents.languages import LANGUAGES
 from wenevents.permissions import deny
 from wenevents.registration.views import not_participant
 from wenevents.security import export_limit, upload_limit
@@ -39,6 +40,7 @@ from wenevents.uploads.access import (
 from wenevents.uploads.filetypes import PDF, megabytes
 from wenevents.uploads.forms import AccessForm, ActionForm, TitleForm, UploadForm
 from wenevents.uploads.models import PARTICIPANTS
+from wenevents.uploads.pack import pack_of
 from wenevents.uploads.pruning import prune as prune_versions
 from wenevents.uploads.pruning import remove_files
 from wenevents.uploads.quotas import space
@@ -81,6 +83,24 @@ def materials():
     download, with ZIPs of them."""
     page = materials_page(g.meeting, _viewer())
     return render("uploads/materials.html", meeting=g.meeting, page=page)
+
+
+@bp.get("/<acronym:acronym>/pack")
+def pack_page():
+    """The delegate pack in each language, with its size, to download before travelling."""
+    packs = [pack_of(g.meeting.acronym, code) for code in LANGUAGES]
+    if packs[0] is None:
+        abort(404)
+    return render("uploads/pack.html", meeting=g.meeting, packs=packs)
+
+
+@bp.get("/<acronym:acronym>/pack/<language>.zip")
+def pack_download(language):
+    """One language's pack, as a stored file: a broken download resumes (Range)."""
+    if language not in LANGUAGES:
+        abort(404)
+    pack = pack_of(g.meeting.acronym, language) or abort(404)
+    return file_response(pack.path, pack.filename, "application/zip", public=True)
 
 
 def _upload_form(**kwargs):

@@ -69,7 +69,7 @@ def response(files, filename):
 # -- What goes in an archive ------------------------------------------------------------
 
 
-def _part(text):
+def safe_part(text):
     """A safe ZIP path segment."""
     text = re.sub(r'[<>:"/\\|?*\x00-\x1f]', "_", str(text)).strip(" .")
     return text[:120] or "_"
@@ -118,6 +118,6 @@ def _zip_entry(folder, entry):
         elif entry.target.kind == SHEET:
             label = entry.target.network.acronym
         extension = version.original_name.rpartition(".")[2]
-        name = f"{_part(folder)}/{_part(label)} ({document.language}).{extension}"
+        name = f"{safe_part(folder)}/{safe_part(label)} ({document.language}).{extension}"
         result.append((name, path, version.size, version.uploaded_at))
     return result
