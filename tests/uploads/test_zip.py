@@ -129,3 +129,10 @@ def test_session_zip_keeps_naming_its_session_after_an_earlier_one_is_published(
     # Number 1 named "Cooperation", now it names "Earlier": no redirect, a page that says so.
     assert client.get("/gm/materials/sessions/1.zip").status_code == 404
     assert client.get("/gm/materials/sessions/abcdefgh.zip").status_code == 404
+
+
+def test_zip_names_slides_as_released_not_as_in_the_draft(client, world, materials):
+    world.item_a.title = "Retitled in the draft only"
+    db.session.commit()
+
+    assert names(client.get("/gm/materials.zip"))[3] == "Session 1/NAWEG – Work of NAWEG (en).pptx"

@@ -12,6 +12,7 @@ import zipfile
 from flask import Response
 from flask_babel import gettext as _
 
+from wenevents.uploads import access
 from wenevents.uploads.targets import SHEET, SLIDES, file_path
 
 CHUNK = 256 * 1024
@@ -78,21 +79,23 @@ def safe_part(text):
 def zip_files(page, session_ref=None, network=None):
     """``[(path in the archive, path on disk, size, when)]`` of a page's visible files,
     narrowed to one session (by its ref) or one network; folders by part of the meeting."""
+    # Slides are named by their presentation as released, never by the draft's row.
+    titles = {uid: item.title for uid, item in access.released_items(page.meeting).items()}
     files = []
     if session_ref is None and network is None:
         for entry in page.documents:
-            files += _zip_entry(_("Meeting documents"), entry)
+            files += _zip_entry(titles, _("Meeting documents"), entry)
     if session_ref is None:
         for entry in page.sheets:
             if network is None or entry.target.network.id == network.id:
-                files += _zip_entry(_("Information sheets"), entry)
+                files += _zip_entry(titles, _("Information sheets"), entry)
     for session in page.sessions:
         if session_ref is not None and (not session.number or session.ref != session_ref):
             continue
         folder = _("Session %(n)d", n=session.number) if session.number else session.title
         for entry in session.entries:
             if network is None or (entry.target.network and entry.target.network.id == network.id):
-                files += _zip_entry(folder, entry)
+                files += _zip_entry(titles, folder, entry)
     seen, unique = set(), []
     for name, path, size, when in files:
         stem, dot, ext = name.rpartition(".")
@@ -105,7 +108,7 @@ def zip_files(page, session_ref=None, network=None):
     return unique
 
 
-def _zip_entry(folder, entry):
+def _zip_entry(titles, folder, entry):
     result = []
     for document in entry.documents:
         version = document.current
@@ -114,7 +117,8 @@ def _zip_entry(folder, entry):
             continue
         label = entry.target.title
         if entry.target.kind == SLIDES and entry.target.network:
-            label = f"{entry.target.network.acronym} – {entry.target.item.title}"
+            title = titles.get(entry.target.item.uid, entry.target.item.title)
+            label = f"{entry.target.network.acronym} – {title}"
         elif entry.target.kind == SHEET:
             label = entry.target.network.acronym
         extension = version.original_name.rpartition(".")[2]
