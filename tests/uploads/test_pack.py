@@ -123,3 +123,43 @@ def test_pack_before_the_first_release_is_a_404(client, make_user):
 
     assert client.get("/early/pack").status_code == 404
     assert client.get("/early/pack/en.zip").status_code == 404
+
+
+def test_pack_with_the_disk_full_is_a_507_and_leaves_nothing(app, client, files, monkeypatch):
+    import errno
+
+    from wenevents.uploads import pack
+
+    def full(path, *_args):
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(pack, "_build", full)
+    answer = client.get("/gm/pack/en.zip")
+
+    assert answer.status_code == 507
+    assert "There is no room left to store this file just now." in answer.text
+    folder = Path(app.config["UPLOAD_DIR"], "packs")
+    assert not folder.exists() or list(folder.iterdir()) == []
+
+
+def test_pack_built_meanwhile_by_another_worker_is_kept(app, client, files, world, monkeypatch):
+    from wenevents.uploads import pack
+
+    first = pack_of("gm", "en")
+    # Another worker's pack, finished after this build began: it may be being sent.
+    meanwhile = first.path.with_name("gm-en-" + "f" * 16 + ".zip")
+    world.session.title = "Cooperation, renamed"
+    db.session.commit()
+    publish_agenda(world.meeting)
+    real_build = pack._build
+
+    def build_while_another_finishes(path, *args):
+        meanwhile.write_bytes(b"another worker's pack")
+        real_build(path, *args)
+
+    monkeypatch.setattr(pack, "_build", build_while_another_finishes)
+    second = pack_of("gm", "en")
+
+    assert second.path.exists()
+    assert meanwhile.exists()
+    assert not first.path.exists()

@@ -9,11 +9,14 @@ makes a new key and a new pack, and the old one is removed. Served as a stored f
 broken download resumes (Range).
 """
 
+import errno
 import hashlib
 import json
 import os
 import tempfile
+import time
 import zipfile
+from contextlib import suppress
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -26,6 +29,7 @@ from wenevents.agenda import services as agenda
 from wenevents.clock import utcnow
 from wenevents.uploads import access, zips
 from wenevents.uploads.rules import Viewer
+from wenevents.uploads.streaming import StorageFull
 from wenevents.uploads.targets import SHEET, SLIDES, file_path, meeting_with_materials
 
 FOLDER = "packs"
@@ -54,8 +58,14 @@ def pack_of(acronym, language):
         folder = Path(current_app.config["UPLOAD_DIR"]) / FOLDER
         path = folder / f"{acronym}-{language}-{key}.zip"
         if not path.exists():
-            _build(path, meeting, release, sessions, chosen)
-            _remove_older(folder, f"{acronym}-{language}-", path)
+            started = time.time()
+            try:
+                _build(path, meeting, release, sessions, chosen)
+            except OSError as error:
+                if error.errno in (errno.ENOSPC, errno.EDQUOT):
+                    raise StorageFull() from None
+                raise
+            _remove_older(folder, f"{acronym}-{language}-", path, started)
         return Pack(
             language=language,
             path=path,
@@ -155,7 +165,13 @@ def _unique(name, seen):
     return candidate
 
 
-def _remove_older(folder, prefix, keep):
+def _remove_older(folder, prefix, keep, started):
+    """Remove the meeting's earlier packs in this language: those written before this
+    build began. A pack another worker finished meanwhile stays (it may be the newer one
+    being sent); the next build removes it if it was not."""
     for old in folder.glob(f"{prefix}*.zip"):
-        if old != keep and len(old.name) == len(keep.name):
-            old.unlink(missing_ok=True)
+        if old == keep or len(old.name) != len(keep.name):
+            continue
+        with suppress(FileNotFoundError):
+            if old.stat().st_mtime < started:
+                old.unlink()
