@@ -111,6 +111,7 @@ def world(app):
         "registration_id": registration.id,
         "item_id": item.id,
         "code": "fr",
+        "language": "es",
         "session_id": item.session_id,
         "network_id": network.id,
         "focal_point_id": _first(FocalPoint),
@@ -133,7 +134,9 @@ def _valid(rule, name, world):
     """A value of this path parameter that names something that exists."""
     if name == "slug":
         return (
-            world["series_slug"] if rule.endpoint.startswith("meetings.") else world["network_slug"]
+            world["series_slug"]
+            if rule.endpoint.startswith("meetings.") or rule.endpoint == "api.series"
+            else world["network_slug"]
         )
     if name == "number" and "versions" in rule.rule:
         return world["version_number"]
