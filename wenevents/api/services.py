@@ -31,6 +31,13 @@ def _offset(page, per_page):
     return (page - 1) * per_page
 
 
+def _paged(query, page, per_page):
+    """``(rows of the page, pagination)`` of ``query``: two queries, whatever the page."""
+    counted = select(func.count()).select_from(query.order_by(None).subquery())
+    rows = db.session.execute(query.limit(per_page).offset(_offset(page, per_page))).all()
+    return rows, _page(db.session.scalar(counted), page, per_page)
+
+
 # Series and meetings ----------------------------------------------------------------------
 
 
@@ -41,18 +48,14 @@ def _has_published():
 
 
 def series_list(page, per_page):
-    where = _has_published().exists()
-    total = db.session.scalar(select(func.count(MeetingSeries.id)).where(where))
-    rows = db.session.scalars(
+    rows, pagination = _paged(
         select(MeetingSeries)
-        .where(where)
-        .order_by(MeetingSeries.name, MeetingSeries.id)
-        .limit(per_page)
-        .offset(_offset(page, per_page))
-    ).all()
-    return models.SeriesList(
-        items=[_series_summary(s) for s in rows], pagination=_page(total, page, per_page)
+        .where(_has_published().exists())
+        .order_by(MeetingSeries.name, MeetingSeries.id),
+        page,
+        per_page,
     )
+    return models.SeriesList(items=[_series_summary(s) for (s,) in rows], pagination=pagination)
 
 
 def series(slug):
@@ -74,20 +77,18 @@ def series(slug):
 
 
 def meeting_list(page, per_page):
-    published = Meeting.status == PUBLISHED
-    total = db.session.scalar(select(func.count(Meeting.id)).where(published))
-    rows = db.session.execute(
+    rows, pagination = _paged(
         select(Meeting, MeetingSeries.slug)
         .join(Meeting.series)
-        .where(published)
-        .order_by(Meeting.start_date.desc(), Meeting.id)
-        .limit(per_page)
-        .offset(_offset(page, per_page))
-    ).all()
+        .where(Meeting.status == PUBLISHED)
+        .order_by(Meeting.start_date.desc(), Meeting.id),
+        page,
+        per_page,
+    )
     numbers = _release_numbers([m.id for m, _slug in rows])
     return models.MeetingList(
         items=[_meeting_summary(m, numbers.get(m.id), slug) for m, slug in rows],
-        pagination=_page(total, page, per_page),
+        pagination=pagination,
     )
 
 
@@ -293,16 +294,12 @@ def _file(acronym, document):
 
 
 def network_list(page, per_page):
-    total = db.session.scalar(select(func.count(Network.id)))
-    rows = db.session.scalars(
-        select(Network)
-        .order_by(Network.is_archived, Network.acronym, Network.id)
-        .limit(per_page)
-        .offset(_offset(page, per_page))
-    ).all()
-    return models.NetworkList(
-        items=[_network_summary(n) for n in rows], pagination=_page(total, page, per_page)
+    rows, pagination = _paged(
+        select(Network).order_by(Network.is_archived, Network.acronym, Network.id),
+        page,
+        per_page,
     )
+    return models.NetworkList(items=[_network_summary(n) for (n,) in rows], pagination=pagination)
 
 
 def network(slug):
