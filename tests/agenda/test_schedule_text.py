@@ -75,3 +75,18 @@ def test_schedule_text_before_a_release_is_a_404(client, app):
 
 def test_schedule_links_to_the_text_schedule(client, demo):
     assert f'href="{TEXT}"' in client.get("/gmwen4/schedule").text
+
+
+def test_schedule_text_shows_planted_markup_as_text(client, demo):
+    planted = '<b hx-get="/x" hx-trigger="load">x</b>"><svg onload=alert(1)>'
+    session = db.session.scalar(select(Session).filter_by(meeting=fourth(), number=1))
+    session.title = planted
+    session.room = planted
+    db.session.commit()
+    publish_agenda(fourth())
+
+    text = client.get(TEXT).text
+
+    assert planted not in text
+    assert "<svg" not in text and "hx-get" not in text.replace("hx-get=&#34;", "")
+    assert "&lt;b hx-get=&#34;/x&#34;" in text
