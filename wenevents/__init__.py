@@ -57,12 +57,24 @@ def create_app(test_config=None):
         audit,
         mail,
         meetings,
+        mymeeting,
         networks,
         registration,
         uploads,
     )
 
-    for domain in (audit, mail, accounts, networks, meetings, agenda, registration, uploads, api):
+    for domain in (
+        audit,
+        mail,
+        accounts,
+        networks,
+        meetings,
+        agenda,
+        registration,
+        uploads,
+        mymeeting,
+        api,
+    ):
         domain.init_app(app)
 
     from wenevents import cli

@@ -5,6 +5,7 @@ from wenevents.agenda.models import AgendaItem, Release, Session
 from wenevents.audit.models import AuditEntry
 from wenevents.mail.models import MailAttempt, OutgoingMail
 from wenevents.meetings.models import Meeting, MeetingSeries, meeting_networks
+from wenevents.mymeeting.models import CalendarFeed, Follow
 from wenevents.networks.models import FocalPoint, Network, focal_point_networks
 from wenevents.pagecache import PublicVersion
 from wenevents.registration.models import (
@@ -19,9 +20,11 @@ from wenevents.uploads.models import Document, DocumentVersion
 __all__ = [
     "AgendaItem",
     "AuditEntry",
+    "CalendarFeed",
     "Document",
     "DocumentVersion",
     "FocalPoint",
+    "Follow",
     "LoginSession",
     "MailAttempt",
     "Meeting",

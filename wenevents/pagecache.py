@@ -51,11 +51,15 @@ PRIVATE_TABLES = frozenset(
         "public_version",
         "outgoing_mail",
         "mail_attempts",
+        "follows",
+        "calendar_feeds",
     }
 )
 # Columns of other tables that no public page shows: an update of only these (a sign-in
 # noting its time) keeps every stored page.
-PRIVATE_COLUMNS = {"users": frozenset({"last_login_at", "password_hash", "language"})}
+PRIVATE_COLUMNS = {
+    "users": frozenset({"last_login_at", "password_hash", "language", "change_notices"})
+}
 # Headers a stored response keeps; the rest are set on each answer (security, caching).
 _KEPT_HEADERS = (
     "Content-Type",

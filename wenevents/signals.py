@@ -179,3 +179,16 @@ class Untranslated:
         translated language; empty when it is all translated."""
         found = {code: tuple(languages.missing(obj, code)) for code in languages.TRANSLATED}
         return {code: fields for code, fields in found.items() if fields}
+
+
+#: A release was published, in the publishing transaction, after its flush (agenda →
+#: higher domains). Sender: the release; ``previous``: the release before (None for the
+#: first); ``notify``: False when the organiser held the change notices for it. Each
+#: receiver does its part (My meeting queues the notices) and returns nothing.
+release_published = _signals.signal("release-published")
+
+#: Who would be told of a release's changes, for the publish panel (agenda → My
+#: meeting). Sender: the meeting; ``changes``: the pending changes; ``before``, ``after``:
+#: the latest release's snapshot (None if none) and the draft's. The receiver returns
+#: ``(people, {role: count})``, each person counted once.
+release_audience = _signals.signal("release-audience")

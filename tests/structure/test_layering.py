@@ -20,6 +20,7 @@ DOMAINS = [
     "agenda",
     "registration",
     "uploads",
+    "mymeeting",
     "api",
 ]
 # The app's assembly: these put the domains together, so they may import any of them.

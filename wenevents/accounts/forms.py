@@ -1,6 +1,7 @@
 """Forms of sign-in, passwords, invitations and user management."""
 
 from wtforms import (
+    BooleanField,
     EmailField,
     PasswordField,
     SelectChoice,
@@ -125,3 +126,9 @@ class InviteForm(_RoleForm):
 
 class UserRoleForm(_RoleForm):
     pass
+
+
+class NoticesForm(Form):
+    """Whether to be mailed of published agenda changes that concern one (unticked: no)."""
+
+    change_notices = BooleanField()

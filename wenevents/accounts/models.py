@@ -35,6 +35,8 @@ class User(db.Model):
     # The language chosen with the site's switch; None until a choice is made.
     language: Mapped[str | None] = mapped_column(String(2))
     is_disabled: Mapped[bool] = mapped_column(default=False)
+    # Mail when a published agenda change concerns them (wenevents/mymeeting/notices.py).
+    change_notices: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     last_login_at: Mapped[datetime | None]
 

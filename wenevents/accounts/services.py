@@ -384,3 +384,11 @@ def reset_password(token, new):
 
 def _ip():
     return (request.remote_addr or "")[:64] if has_request_context() else ""
+
+
+def set_change_notices(user, wanted):
+    """Receive (True) or not the mail of agenda changes that concern ``user``; audited
+    when it changes. Not committed."""
+    if user.change_notices != wanted:
+        user.change_notices = wanted
+        audit.record("account.change_notices", "on" if wanted else "off", target=user, actor=user)

@@ -181,6 +181,23 @@ def account():
     return render("accounts/account.html", form=form)
 
 
+@bp.post("/account/notices")
+@login_required
+def notices():
+    """Receive, or not, the mail that tells of agenda changes that concern one."""
+    form = forms.NoticesForm()
+    if not form.validate_on_submit():
+        abort(400)
+    services.set_change_notices(acting_user(), form.change_notices.data)
+    db.session.commit()
+    message = (
+        _("You will be mailed when a published change to an agenda concerns you.")
+        if form.change_notices.data
+        else _("You will no longer be mailed of agenda changes.")
+    )
+    return finish(message, url_for(".account", _anchor="notices-heading"))
+
+
 @bp.post("/account/password-link")
 @login_required
 @limiter.limit(lambda: current_app.config["RESET_LIMIT"])

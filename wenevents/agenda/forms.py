@@ -154,6 +154,11 @@ class PublishForm(Form):
         _l("Note for the changelog (optional)"),
         validators=[Length(max=500)],
     )
+    # Unticked: a release nobody needs to hear of (a typo fixed). A form posted without
+    # the box (a script, an old page) tells nobody either: a mail cannot be unsent.
+    notify = BooleanField(
+        _l("Mail the people concerned the changes that concern them"), default=True
+    )
 
 
 class UploadForm(Form):

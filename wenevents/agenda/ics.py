@@ -12,6 +12,7 @@ from functools import lru_cache
 from flask_babel import gettext as _
 from icalendar import Calendar, Event, Timezone
 
+from wenevents.agenda.releases import PublicItem
 from wenevents.languages import localized
 from wenevents.urls import public_url
 
@@ -182,3 +183,40 @@ def network_calendar(meeting, release, network_name, items):
     for item in items:
         calendar.add_component(presentation_event(meeting, release, item))
     return _finish(calendar, meeting, items)
+
+
+def changes_calendar(meeting, release, sessions, items, cancelled=()):
+    """The calendar a release notice attaches: each changed session and presentation as
+    the release has it (its SEQUENCE risen, so a calendar that has the event updates it),
+    and each cancelled one (from the release before) with STATUS:CANCELLED."""
+    calendar = _calendar(meeting, localized(meeting, "title"))
+    entries = [*sessions, *items]
+    for session in sessions:
+        calendar.add_component(session_event(meeting, release, session))
+    for item in items:
+        calendar.add_component(presentation_event(meeting, release, item))
+    for entry in cancelled:
+        event = (
+            presentation_event(meeting, release, entry)
+            if isinstance(entry, PublicItem)
+            else session_event(meeting, release, entry)
+        )
+        # Later than any version the calendar saw: the entry is not in this release.
+        event.pop("sequence")
+        event.add("sequence", entry.sequence + 1)
+        event.add("status", "CANCELLED")
+        calendar.add_component(event)
+        entries.append(entry)
+    return _finish(calendar, meeting, entries)
+
+
+def personal_calendar(meeting, release, sessions, items):
+    """A person's own part in a release (the sessions they chair or follow, the
+    presentations they give, of their network or of one they follow), for their private
+    feed: the same UIDs as the public calendars, so each updates in place."""
+    calendar = _calendar(meeting, f"{localized(meeting, 'title')}: {_('My meeting')}")
+    for session in sessions:
+        calendar.add_component(session_event(meeting, release, session))
+    for item in items:
+        calendar.add_component(presentation_event(meeting, release, item))
+    return _finish(calendar, meeting, [*sessions, *items])

@@ -40,10 +40,11 @@ def editor_url(anchor=""):
 def _forms(meeting, sessions):
     """What the editor's panels need whatever changed: the publish panel (with the titles
     it would publish untranslated) and item forms."""
-    changes, latest = releases.pending_changes(meeting)
+    changes, latest, after = releases.pending(meeting)
     return {
         "meeting": meeting,
         "changes": changes,
+        "audience": releases.pending_audience(meeting, changes, latest, after) if changes else None,
         "untranslated": releases.untranslated_titles(changes, sessions),
         "latest": latest,
         "publish_form": PublishForm(formdata=None),

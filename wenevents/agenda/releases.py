@@ -16,6 +16,7 @@ from flask import current_app, has_app_context
 from sqlalchemy import Text, cast, func, select
 from sqlalchemy.orm import defer, joinedload, selectinload
 
+from wenevents import signals
 from wenevents.agenda.models import AgendaItem, Release, Session, ref_of
 from wenevents.audit.services import record
 from wenevents.clock import utcnow
@@ -461,9 +462,15 @@ def _latest_of(meeting):
 
 def pending_changes(meeting):
     """What publishing now would add, move, change or cancel."""
+    changes, latest, _snapshot = pending(meeting)
+    return changes, latest
+
+
+def pending(meeting):
+    """``(changes, latest release or None, the draft's snapshot)``."""
     latest = _latest_of(meeting)
     snapshot = _draft_snapshot(draft_sessions(meeting))
-    return changes_between(latest.snapshot if latest else None, snapshot), latest
+    return changes_between(latest.snapshot if latest else None, snapshot), latest, snapshot
 
 
 def untranslated_titles(changes, sessions):
@@ -497,7 +504,7 @@ class PublishedMeanwhile(Exception):
         self.number, self.by, self.changes = number, by, changes
 
 
-def publish(meeting, by=None, note="", seen=None):
+def publish(meeting, by=None, note="", seen=None, notify=True):
     """Make the next release from the draft; None when nothing changed since the last.
 
     The first release is made even from an empty draft, so an organiser can announce
@@ -506,7 +513,8 @@ def publish(meeting, by=None, note="", seen=None):
     the other, never the same number twice. ``seen``: the number of the latest release
     when the publisher's page was made (0: none); if another was published since,
     PublishedMeanwhile says which (the lock is released at once), rather than publishing
-    what they did not review.
+    what they did not review. ``notify``: False holds the change notices for this release
+    (a typo fixed): the higher domains are told it was published either way.
     """
     with meeting_lock(meeting.id):
         # Read what is committed now, not what this request loaded before the wait.
@@ -542,7 +550,20 @@ def publish(meeting, by=None, note="", seen=None):
             release=release.number,
         )
         db.session.flush()
+        signals.release_published.send(release, previous=latest, notify=notify)
         return release
+
+
+def pending_audience(meeting, changes, latest, after):
+    """``(people, {role: count})`` a release of ``changes`` from ``latest`` to the draft's
+    snapshot ``after`` would tell, or None when no domain answers."""
+    return signals.first_answer(
+        signals.release_audience,
+        meeting,
+        changes=changes,
+        before=latest.snapshot if latest else None,
+        after=after,
+    )
 
 
 def _publisher(release):

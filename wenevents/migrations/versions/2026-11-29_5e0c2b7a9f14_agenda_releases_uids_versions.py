@@ -28,9 +28,7 @@ def _add_uid_and_version(table):
     rows = sa.table(table, sa.column("id", sa.Integer), sa.column("uid", sa.String))
     connection = op.get_bind()
     for (row_id,) in connection.execute(sa.select(rows.c.id)).all():
-        connection.execute(
-            rows.update().where(rows.c.id == row_id).values(uid=str(uuid.uuid4()))
-        )
+        connection.execute(rows.update().where(rows.c.id == row_id).values(uid=str(uuid.uuid4())))
     with op.batch_alter_table(table) as batch:
         batch.alter_column("uid", existing_type=sa.String(36), nullable=False)
         batch.create_unique_constraint(op.f(f"uq_{table}_uid"), ["uid"])
@@ -62,9 +60,7 @@ def upgrade():
             ondelete="SET NULL",
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_agenda_releases")),
-        sa.UniqueConstraint(
-            "meeting_id", "number", name=op.f("uq_agenda_releases_meeting_id")
-        ),
+        sa.UniqueConstraint("meeting_id", "number", name=op.f("uq_agenda_releases_meeting_id")),
     )
     op.create_index(
         op.f("ix_agenda_releases_meeting_id"), "agenda_releases", ["meeting_id"], unique=False

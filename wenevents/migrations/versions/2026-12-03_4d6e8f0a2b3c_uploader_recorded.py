@@ -22,7 +22,9 @@ def upgrade():
         )
     # Versions naming an account were sent by it; the others cannot be told apart any more
     # and read "Sender not recorded".
-    op.execute("UPDATE document_versions SET uploader_recorded = true WHERE uploaded_by_id IS NOT NULL")
+    op.execute(
+        "UPDATE document_versions SET uploader_recorded = true WHERE uploaded_by_id IS NOT NULL"
+    )
 
 
 def downgrade():

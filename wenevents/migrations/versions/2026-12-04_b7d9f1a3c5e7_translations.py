@@ -14,7 +14,12 @@ branch_labels = None
 depends_on = None
 
 TRANSLATED_TABLES = (
-    "meeting_series", "meetings", "sessions", "agenda_items", "networks", "documents",
+    "meeting_series",
+    "meetings",
+    "sessions",
+    "agenda_items",
+    "networks",
+    "documents",
     "registration_questions",
 )
 
