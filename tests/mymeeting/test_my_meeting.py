@@ -118,7 +118,7 @@ def test_my_meeting_closed_session_shows_number_and_time_only(meeting, sign_in_a
 
 
 def test_follow_without_javascript_redirects_back_and_lists_it(meeting, sign_in_as):
-    client, user = delegate_of(meeting, sign_in_as, name="Bo Berg")
+    client, _user = delegate_of(meeting, sign_in_as, name="Bo Berg")
     page = client.get("/gm/my-meeting").text
     uid = releases.sessions_of(releases.latest_release("gm"))[1].uid
 
@@ -136,7 +136,7 @@ def test_follow_without_javascript_redirects_back_and_lists_it(meeting, sign_in_
 
 
 def test_follow_with_htmx_answers_the_section_and_twice_is_once(meeting, sign_in_as):
-    client, user = delegate_of(meeting, sign_in_as, name="Bo Berg")
+    client, _user = delegate_of(meeting, sign_in_as, name="Bo Berg")
     page = client.get("/gm/my-meeting").text
     naweg = network(meeting, "NAWEG")
     data = {"csrf_token": csrf_token(page), "kind": "network", "key": str(naweg.id), "on": "yes"}
@@ -220,7 +220,7 @@ def _new_feed(client):
 
 
 def test_feed_carries_exactly_ones_part_and_updates_with_releases(meeting, sign_in_as):
-    client, user = delegate_of(meeting, sign_in_as)  # chairs session 1
+    client, _user = delegate_of(meeting, sign_in_as)  # chairs session 1
     path = _new_feed(client)
     anonymous = client.application.test_client()
 
@@ -241,7 +241,7 @@ def test_feed_carries_exactly_ones_part_and_updates_with_releases(meeting, sign_
 
 
 def test_feed_new_address_ends_the_old_and_keeps_only_a_hash(meeting, sign_in_as):
-    client, user = delegate_of(meeting, sign_in_as)
+    client, _user = delegate_of(meeting, sign_in_as)
     old = _new_feed(client)
     new = _new_feed(client)
 
@@ -253,7 +253,7 @@ def test_feed_new_address_ends_the_old_and_keeps_only_a_hash(meeting, sign_in_as
 
 
 def test_feed_stopped_address_is_404(meeting, sign_in_as):
-    client, user = delegate_of(meeting, sign_in_as)
+    client, _user = delegate_of(meeting, sign_in_as)
     path = _new_feed(client)
     page = client.get("/gm/my-meeting").text
 
@@ -304,7 +304,7 @@ def test_my_meeting_focal_point_sees_materials_to_send(meeting, sign_in_as):
 
 
 def test_my_meeting_query_count_does_not_grow_with_the_agenda(meeting, sign_in_as, count_queries):
-    client, user = delegate_of(meeting, sign_in_as, network=network(meeting, "NAWEG"))
+    client, _user = delegate_of(meeting, sign_in_as, network=network(meeting, "NAWEG"))
     client.get("/gm/my-meeting")
     with count_queries() as before:
         client.get("/gm/my-meeting")
