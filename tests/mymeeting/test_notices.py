@@ -18,7 +18,7 @@ from tests.factories import (
     make_session,
     publish_agenda,
 )
-from wenevents.accounts.models import DELEGATE, FOCAL_POINT
+from wenevents.accounts.models import DELEGATE, FOCAL_POINT, User
 from wenevents.agenda import releases
 from wenevents.agenda.models import AgendaItem, Session
 from wenevents.extensions import db
@@ -46,9 +46,7 @@ def body(message):
 
 def calendar_of(message):
     part = next(p for p in message.iter_attachments() if p.get_content_type() == "text/calendar")
-    return Calendar.from_ical(
-        part.get_content() if isinstance(part.get_content(), str) else part.get_payload(decode=True)
-    )
+    return Calendar.from_ical(part.get_payload(decode=True))
 
 
 def follow(user, meeting, kind, key):
@@ -186,9 +184,6 @@ def test_notices_held_send_nothing_and_are_audited(fourth):
 
 
 def test_notices_opted_out_person_is_not_mailed(fourth):
-    db.session.scalar(select(Network).filter_by(slug="naweg"))  # loaded with the user below
-    from wenevents.accounts.models import User
-
     db.session.scalar(
         select(User).filter_by(email="focal.point@example.org")
     ).change_notices = False
@@ -288,7 +283,6 @@ def test_publish_panel_counts_who_will_be_told(fourth, client, make_user, auth):
 
     page = client.get("/manage/gmwen4/agenda/").text
 
-    assert "4 people are concerned: 1 chair, 2 focal points, 1 follower." not in page
     assert "4 people are concerned: 2 focal points, 1 chair, 1 follower." in page
 
 
