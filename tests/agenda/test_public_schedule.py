@@ -431,7 +431,7 @@ def test_schedule_of_upcoming_meeting_offers_schedule_and_changelog_tabs(client)
 
     html = client.get(f"/{meeting.acronym}/").text
 
-    assert nav_links(html) == ["Overview", "Schedule", "Changelog"]
+    assert nav_links(html) == ["Overview", "Schedule", "Changelog", "My meeting"]
     assert "See the schedule" in html
 
 
@@ -471,7 +471,7 @@ def test_changelog_of_past_edition_without_programme_says_so_in_past_tense(clien
 def test_past_edition_with_programme_keeps_its_tabs(client, demo):
     html = client.get("/gmwen4/").text
 
-    assert nav_links(html) == ["Overview", "Schedule", "Changelog"]
+    assert nav_links(html) == ["Overview", "Schedule", "Changelog", "My meeting"]
     assert "See the schedule" in html
     assert "No programme was published" not in html
 
@@ -526,4 +526,4 @@ def test_materials_of_past_edition_without_programme_offer_no_empty_tabs(client,
     current = client.get("/gmwen4/materials").text
 
     assert nav_links(past) == ["Overview"]
-    assert nav_links(current) == ["Overview", "Schedule", "Changelog"]
+    assert nav_links(current) == ["Overview", "Schedule", "Changelog", "My meeting"]
