@@ -277,6 +277,7 @@ def test_close_account_deletes_it_and_ends_every_session(client, delegate, new_a
     assert (entry.target_type, entry.target_id) == ("user", str(user_id))
     assert entry.details == {
         "role": DELEGATE, "registrations": 0, "files": 0, "mails": 1, "uploads_kept": 0,
+        "follows": 0, "calendar_feeds": 0,
     }  # fmt: skip
 
 

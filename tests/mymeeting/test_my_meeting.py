@@ -8,7 +8,7 @@ import pytest
 from icalendar import Calendar
 from sqlalchemy import select
 
-from tests.conftest import csrf_token, htmx_headers
+from tests.conftest import PASSWORD, csrf_token, htmx_headers
 from tests.factories import (
     make_item,
     make_meeting,
@@ -319,3 +319,57 @@ def test_my_meeting_query_count_does_not_grow_with_the_agenda(meeting, sign_in_a
         client.get("/gm/my-meeting")
 
     assert len(after) == len(before)
+
+
+def test_feed_token_is_never_logged(meeting, sign_in_as, caplog):
+    client, _user = delegate_of(meeting, sign_in_as)
+    path = _new_feed(client)
+    token = path.removeprefix("/feeds/").removesuffix(".ics")
+
+    with caplog.at_level("INFO", logger="wenevents.access"):
+        client.get(path)
+
+    assert "/feeds/<token>.ics" in caplog.text
+    assert token not in caplog.text
+
+
+def test_my_data_lists_follows_and_feeds_without_the_address(meeting, sign_in_as):
+    client, user = delegate_of(meeting, sign_in_as)
+    naweg = network(meeting, "NAWEG")
+    db.session.add(
+        Follow(user_id=user.id, meeting_id=meeting.id, kind="network", key=str(naweg.id))
+    )
+    uid = releases.sessions_of(releases.latest_release("gm"))[1].uid
+    db.session.add(Follow(user_id=user.id, meeting_id=meeting.id, kind="session", key=uid))
+    db.session.commit()
+    path = _new_feed(client)
+    feed_hash = db.session.scalar(select(CalendarFeed.token_hash))
+
+    data = client.get("/account/my-data.json").json
+
+    assert [(f["meeting"], f["kind"], f["what"]) for f in data["follows"]] == [
+        ("gm", "network", naweg.id),
+        ("gm", "session", 2),
+    ]
+    assert [(f["meeting"], f["last_read_at"]) for f in data["calendar_feeds"]] == [("gm", None)]
+    text = client.get("/account/my-data.json").text
+    assert path.removeprefix("/feeds/").removesuffix(".ics") not in text
+    assert feed_hash not in text
+
+
+def test_closing_the_account_removes_follows_and_feeds(meeting, sign_in_as):
+    client = sign_in_as("leaving@example.org", DELEGATE, name="Lee Ving")
+    user = db.session.scalar(select(User).filter_by(email="leaving@example.org"))
+    db.session.add(Follow(user_id=user.id, meeting_id=meeting.id, kind="network", key="1"))
+    db.session.commit()
+    path = _new_feed(client)
+    page = client.get("/account/close").text
+
+    response = client.post(
+        "/account/close", data={"csrf_token": csrf_token(page), "password": PASSWORD}
+    )
+
+    assert response.status_code == 303
+    assert db.session.query(Follow).count() == 0
+    assert db.session.query(CalendarFeed).count() == 0
+    assert client.get(path).status_code == 404
