@@ -286,7 +286,7 @@ def _complete(fourth):
         return False
     db.session.commit()
     if in_agenda and not unpublished:
-        releases.publish(fourth, note="Demo agenda in French and Spanish")
+        releases.publish(fourth, note="Demo agenda in French and Spanish", notify=False)
         db.session.commit()
     return True
 
@@ -491,5 +491,5 @@ def scale(acronym="gmwen4", sessions=80, items=600):
             )
         )
     db.session.commit()
-    releases.publish(meeting, note="Scaled for a benchmark")
+    releases.publish(meeting, note="Scaled for a benchmark", notify=False)
     db.session.commit()
