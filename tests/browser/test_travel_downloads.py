@@ -62,3 +62,24 @@ def test_delegate_reads_the_text_schedule(new_context, live_url, javascript):
         assert describe(Axe().run(page).response["violations"]) == ""
     page.get_by_role("link", name="The full schedule").press("Enter")
     expect(page).to_have_url(live_url + "/gmwen4/schedule")
+
+
+def test_pack_download_broken_off_resumes_to_the_same_file(new_context, live_url):
+    """A connection that drops halfway: the browser's second request asks for the rest
+    (Range, with If-Range naming the version it has) and the two parts make the file."""
+    page = new_context(viewport=PHONE).new_page()
+    page.goto(live_url + "/gmwen4/pack")
+    with page.expect_download() as download:
+        page.locator("ul.packs").get_by_role("link", name="English").press("Enter")
+    whole = Path(download.value.path()).read_bytes()
+    url = live_url + "/gmwen4/pack/en.zip"
+
+    head = page.request.get(url, headers={"Range": f"bytes=0-{len(whole) // 2 - 1}"})
+    assert head.status == 206
+    tag = head.headers["etag"]
+    rest = page.request.get(url, headers={"Range": f"bytes={len(whole) // 2}-", "If-Range": tag})
+
+    assert rest.status == 206
+    assert rest.headers["content-range"] == f"bytes {len(whole) // 2}-{len(whole) - 1}/{len(whole)}"
+    joined = head.body() + rest.body()
+    assert hashlib.sha256(joined).hexdigest() == hashlib.sha256(whole).hexdigest()
