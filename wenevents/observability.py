@@ -225,12 +225,18 @@ def _status_code(status):
         return 500
 
 
+_FEED = re.compile(r"(/feeds/)[^/]*")
+
+
 def _logged_path(environ):
     """SCRIPT_NAME and PATH_INFO as the client sent them (language prefix too), never the
     query string; control characters escaped, at most MAX_LOGGED_PATH characters."""
     raw = environ.get("SCRIPT_NAME", "") + environ.get("PATH_INFO", "")
     # WSGI gives the bytes as latin-1; they were UTF-8.
     path = raw.encode("latin-1", "replace").decode("utf-8", "backslashreplace")
+    # A calendar feed's address is its secret, and a calendar program may ask for it in
+    # ways no route matches (another method, a trailing slash): hidden whatever the route.
+    path = _FEED.sub(r"\1<token>", path)
     return _clean(path, MAX_LOGGED_PATH)
 
 

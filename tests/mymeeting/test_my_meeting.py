@@ -373,3 +373,22 @@ def test_closing_the_account_removes_follows_and_feeds(meeting, sign_in_as):
     assert db.session.query(Follow).count() == 0
     assert db.session.query(CalendarFeed).count() == 0
     assert client.get(path).status_code == 404
+
+
+@pytest.mark.parametrize(
+    ("method", "suffix"), [("POST", ".ics"), ("GET", ".ics/"), ("PROPFIND", ".ics"), ("GET", "")]
+)
+def test_feed_token_is_hidden_from_the_log_whatever_the_route(client, caplog, method, suffix):
+    with caplog.at_level("INFO", logger="wenevents.access"):
+        client.open(f"/feeds/SECRETTOKEN123{suffix}", method=method)
+
+    assert "SECRETTOKEN123" not in caplog.text
+    assert "/feeds/<token>" in caplog.text
+
+
+def test_my_meeting_says_which_name_it_looked_for(meeting, sign_in_as):
+    client, _user = delegate_of(meeting, sign_in_as, name="Bo Berg")
+
+    html = client.get("/gm/my-meeting").text
+
+    assert "found by your name as the agenda lists it: Bo Berg." in html

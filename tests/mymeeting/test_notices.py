@@ -294,7 +294,10 @@ def test_publish_unticked_box_holds_notices(fourth, client, make_user, auth):
     page = client.get("/manage/gmwen4/agenda/").text
     token = csrf_token(page)
 
-    client.post("/manage/gmwen4/agenda/publish", data={"csrf_token": token, "seen": "2"})
+    client.post(
+        "/manage/gmwen4/agenda/publish",
+        data={"csrf_token": token, "seen": "2", "notices_asked": "1"},
+    )
 
     assert notices() == {}
     assert len(audit_entries("agenda.notices_held")) == 1
@@ -316,3 +319,32 @@ def test_publish_ticked_box_sends_notices(fourth, client, make_user, auth):
         "focal.point@example.org",
         "naweg.delegate@example.org",
     ]
+
+
+def test_notices_closing_a_session_says_it_left_the_public_agenda_not_cancelled(fourth):
+    two = db.session.scalar(select(Session).filter_by(meeting_id=fourth.id, number=2))
+    two.is_public = False
+    db.session.commit()
+    releases.publish(fourth)
+    db.session.commit()
+
+    message = notices()["focal.point@example.org"]
+    text = body(message).replace("\r\n", "\n")
+    assert "- No longer in the public agenda: “Communication within the network" in text
+    assert "It has not been cancelled" in text
+    assert "Cancelled:" not in text
+    assert calendar_of(message).walk("VEVENT") == []
+
+
+def test_publish_without_the_box_shown_sends_the_notices(fourth, client, make_user, auth):
+    # The page said nobody was concerned (no box); someone is by the time it is sent.
+    make_user("org@example.org", "organiser")
+    auth.login("org@example.org")
+    _item(fourth, 2, "NAWEG").title = "Typo fixed"
+    db.session.commit()
+    token = csrf_token(client.get("/manage/gmwen4/agenda/").text)
+
+    client.post("/manage/gmwen4/agenda/publish", data={"csrf_token": token, "seen": "2"})
+
+    assert "focal.point@example.org" in notices()
+    assert audit_entries("agenda.notices_held") == []

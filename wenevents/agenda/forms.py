@@ -154,8 +154,9 @@ class PublishForm(Form):
         _l("Note for the changelog (optional)"),
         validators=[Length(max=500)],
     )
-    # Unticked: a release nobody needs to hear of (a typo fixed). A form posted without
-    # the box (a script, an old page) tells nobody either: a mail cannot be unsent.
+    # Unticked: a release nobody needs to hear of (a typo fixed). Read only when the page
+    # showed the box (``notices_asked``): a page that showed nobody concerned, and people
+    # concerned since, sends the notices rather than hold them unasked.
     notify = BooleanField(
         _l("Mail the people concerned the changes that concern them"), default=True
     )

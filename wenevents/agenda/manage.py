@@ -44,7 +44,8 @@ def _forms(meeting, sessions):
     return {
         "meeting": meeting,
         "changes": changes,
-        "audience": releases.pending_audience(meeting, changes, latest, after) if changes else None,
+        # Asked only when the publish panel is drawn (not for an item's form).
+        "audience_of": lambda: releases.pending_audience(meeting, changes, latest, after),
         "untranslated": releases.untranslated_titles(changes, sessions),
         "latest": latest,
         "publish_form": PublishForm(formdata=None),

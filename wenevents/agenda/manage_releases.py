@@ -24,9 +24,8 @@ def publish():
     seen = request.form.get("seen", type=bounded_int)
     note = form.note.data or ""
     try:
-        release = releases.publish(
-            g.meeting, by=acting_user(), note=note, seen=seen, notify=form.notify.data
-        )
+        notify = form.notify.data if request.form.get("notices_asked") else True
+        release = releases.publish(g.meeting, by=acting_user(), note=note, seen=seen, notify=notify)
     except releases.PublishedMeanwhile as other:
         return finish(_published_meanwhile(other), editor_url(), category="error")
     db.session.commit()

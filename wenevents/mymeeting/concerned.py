@@ -165,7 +165,9 @@ def audience(meeting, changes, before, after, people=None):
         versions = [v for v in (old.get(change["uid"]), new.get(change["uid"])) if v]
         sessions = {session["uid"] for _entry, session in versions}
         if change["what"] == "item":
-            networks = {e["network"]["id"] for e, _s in versions if e.get("network")}
+            # A release made before networks carried their id in it names none.
+            networks = {e["network"].get("id") for e, _s in versions if e.get("network")}
+            networks.discard(None)
             listed = {same_name(n) for e, _s in versions for n in split_names(e["presenters"])}
             for name in sorted(listed):
                 for registration in names.get(name, ()):

@@ -6,11 +6,14 @@ stored together, or neither is. The rules of who is concerned are in concerned.p
 """
 
 from flask_babel import gettext as _
+from sqlalchemy import select
 
 from wenevents import mail
 from wenevents.agenda.ics import changes_calendar
+from wenevents.agenda.models import AgendaItem, Session
 from wenevents.agenda.releases import CANCELLED, sessions_of
 from wenevents.audit.services import record
+from wenevents.extensions import db
 from wenevents.languages import writing_in
 from wenevents.mymeeting.concerned import audience, summary
 from wenevents.urls import public_url
@@ -34,9 +37,10 @@ def release_published(release, previous=None, notify=True, **_kwargs):
         return
     entries = _entries(sessions_of(release))
     cancelled = _entries(sessions_of(previous))
+    hidden = _still_in_draft(meeting, release.changes)
     for recipient in recipients.values():
         with writing_in(recipient.language):
-            _send(meeting, release, recipient, entries, cancelled)
+            _send(meeting, release, recipient, entries, cancelled, hidden)
     if people:
         record(
             "agenda.notices_sent",
@@ -57,9 +61,27 @@ def _entries(sessions):
     return found
 
 
-def _send(meeting, release, recipient, entries, old_entries):
+def _still_in_draft(meeting, changes):
+    """The uids of what a release dropped but the agenda still holds: a session closed,
+    or a presentation moved into a closed session. It still takes place: the mail says it
+    left the public agenda, never that it was cancelled, and says nothing of where it went."""
+    gone = [c["uid"] for c in changes if c["action"] == CANCELLED]
+    if not gone:
+        return set()
+    sessions = select(Session.uid).where(Session.meeting_id == meeting.id, Session.uid.in_(gone))
+    items = (
+        select(AgendaItem.uid)
+        .join(AgendaItem.session)
+        .where(Session.meeting_id == meeting.id, AgendaItem.uid.in_(gone))
+    )
+    return set(db.session.scalars(sessions.union(items)))
+
+
+def _send(meeting, release, recipient, entries, old_entries, hidden):
     changed_sessions, changed_items, cancelled = [], [], []
     for change in recipient.changes:
+        if change["uid"] in hidden:
+            continue  # left out of the calendar file: neither changed nor cancelled
         if change["action"] == CANCELLED:
             cancelled.append(old_entries[change["uid"]])
         elif change["what"] == "session":
@@ -75,6 +97,7 @@ def _send(meeting, release, recipient, entries, old_entries):
         meeting=meeting,
         release=release,
         recipient=recipient,
+        hidden=hidden,
         schedule=public_url("agenda.schedule", acronym=meeting.acronym),
         my_meeting=public_url("mymeeting.page", acronym=meeting.acronym),
         account=public_url("accounts.account"),

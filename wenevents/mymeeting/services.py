@@ -5,8 +5,9 @@ download; following and the private calendar feed."""
 import hashlib
 import secrets
 from dataclasses import dataclass, field
+from datetime import timedelta
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, select, update
 from sqlalchemy.exc import IntegrityError
 
 from wenevents.accounts.models import FOCAL_POINT, User
@@ -23,6 +24,9 @@ from wenevents.registration.models import APPROVED
 from wenevents.uploads.access import materials_page
 from wenevents.uploads.completeness import completeness
 from wenevents.uploads.rules import viewer_for
+
+# A calendar program polls its feed often: when it last read it is noted once an hour.
+NOTED_EVERY = timedelta(hours=1)
 
 
 @dataclass
@@ -68,7 +72,8 @@ class MyMeeting:
     networks: list  # the networks they act for or are a delegate of
     materials: list  # uploads' NetworkRow for each network they may send files for
     documents: list  # uploads' Entry for each meeting document they may download
-    has_feed: bool
+    feed: object  # their CalendarFeed, or None
+    names: list  # the names the agenda is searched for (their account's, their registration's)
 
 
 def follows_of(user, meeting):
@@ -124,7 +129,7 @@ def my_meeting(meeting, user):
         _by_session, rows = completeness(meeting)
         materials = [row for row in rows if row.network.id in may_send]
     feed = db.session.scalar(
-        select(CalendarFeed.id).where(
+        select(CalendarFeed).where(
             CalendarFeed.user_id == user.id, CalendarFeed.meeting_id == meeting.id
         )
     )
@@ -138,7 +143,10 @@ def my_meeting(meeting, user):
         networks=[n for n in meeting.networks if n.id in network_ids],
         materials=materials,
         documents=materials_page(meeting, viewer).documents,
-        has_feed=feed is not None,
+        feed=feed,
+        names=sorted(
+            {n.strip() for n in (user.name, registration.name if registration else "") if n.strip()}
+        ),
     )
 
 
@@ -204,12 +212,15 @@ def new_feed(user, meeting):
     """A new secret feed address's token for ``user`` in ``meeting``; any earlier one
     stops working. Returned once: only its hash is kept. Not committed."""
     token = secrets.token_urlsafe(32)
-    db.session.execute(
-        delete(CalendarFeed).where(
-            CalendarFeed.user_id == user.id, CalendarFeed.meeting_id == meeting.id
-        )
-    )
-    db.session.add(CalendarFeed(user_id=user.id, meeting_id=meeting.id, token_hash=_digest(token)))
+    values = {"token_hash": _digest(token), "created_at": utcnow(), "last_used_at": None}
+    mine = (CalendarFeed.user_id == user.id) & (CalendarFeed.meeting_id == meeting.id)
+    # The row's hash replaced, so two clicks at once leave one address, not a 500.
+    if not db.session.execute(update(CalendarFeed).where(mine).values(**values)).rowcount:
+        try:
+            with db.session.begin_nested():
+                db.session.add(CalendarFeed(user_id=user.id, meeting_id=meeting.id, **values))
+        except IntegrityError:  # the other click made it meanwhile: take it over
+            db.session.execute(update(CalendarFeed).where(mine).values(**values))
     record("mymeeting.feed_made", f"{meeting.acronym}: calendar feed made", target=meeting)
     return token
 
@@ -244,6 +255,11 @@ def feed_calendar(token):
     registration = queries.find(meeting, user.email)
     follows = follows_of(user, meeting)
     part = part_of(user, registration, sessions, follows, _own_networks(user, registration))
-    feed.last_used_at = utcnow()
+    now = utcnow()
+    if feed.last_used_at is None or now - feed.last_used_at > NOTED_EVERY:
+        # A plain UPDATE: the address may have been stopped meanwhile (no row, no error).
+        db.session.execute(
+            update(CalendarFeed).where(CalendarFeed.id == feed.id).values(last_used_at=now)
+        )
     mine, items = part.events()
     return ics.personal_calendar(meeting, release, mine, items)
