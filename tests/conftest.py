@@ -245,6 +245,17 @@ def make_app(tmp_path, **overrides):
                 db.engine.dispose()
 
 
+@pytest.fixture(autouse=True)
+def _request_info_cleared():
+    """The test client leaves a response it was not asked to close open, and with it the
+    request's info in the observer's context variable (a server always closes it): a later
+    test in the same process would see that request as its own. Cleared after each test."""
+    yield
+    from wenevents import observability
+
+    observability._current.set(None)
+
+
 @pytest.fixture
 def app_config():
     """Configuration overrides for ``app``; override this fixture (or parametrize it)."""
