@@ -41,7 +41,14 @@ PUBLIC_PAGES = [
 ]
 
 
-SIGNED_IN_PAGES = ["/account", "/manage/users", "/manage/audit/", "/networks/naweg/edit"]
+SIGNED_IN_PAGES = [
+    "/account",
+    "/manage/users",
+    "/manage/audit/",
+    "/networks/naweg/edit",
+    "/gmwen4/my-meeting",
+    "/manage/gmwen4/agenda/",
+]
 SIGN_IN_PAGES = ["/login", "/forgot-password"]
 
 
