@@ -48,6 +48,7 @@ SIGNED_IN_PAGES = [
     "/networks/naweg/edit",
     "/gmwen4/my-meeting",
     "/manage/gmwen4/agenda/",
+    "/manage/gmwen4/registrations/badges",
 ]
 SIGN_IN_PAGES = ["/login", "/forgot-password"]
 

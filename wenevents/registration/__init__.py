@@ -6,7 +6,15 @@ def init_app(app):
     signals (wenevents/signals.py)."""
     from wenevents import signals
     from wenevents.mail.worker import every_day
-    from wenevents.registration import cloning, manage, receivers, retention, settings, views
+    from wenevents.registration import (
+        cloning,
+        manage,
+        manage_badges,  # noqa: F401 (its routes are on manage's blueprint)
+        receivers,
+        retention,
+        settings,
+        views,
+    )
 
     app.register_blueprint(views.bp)
     app.register_blueprint(settings.bp)

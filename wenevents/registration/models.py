@@ -159,6 +159,8 @@ class Registration(db.Model):
     waitlisted_at: Mapped[datetime | None]
     created_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+    # When its badge was last printed (registration/badges.py); None: never.
+    badge_printed_at: Mapped[datetime | None]
     # Optimistic lock: an edit made from a stale page is refused, not silently merged.
     version: Mapped[int] = mapped_column(default=1)
 
