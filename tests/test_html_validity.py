@@ -49,6 +49,7 @@ SIGNED_IN_PAGES = [
     "/gmwen4/my-meeting",
     "/manage/gmwen4/agenda/",
     "/manage/gmwen4/registrations/badges",
+    "/gmwen4/check-in/?q=a",
 ]
 SIGN_IN_PAGES = ["/login", "/forgot-password"]
 

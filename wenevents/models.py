@@ -9,6 +9,7 @@ from wenevents.mymeeting.models import CalendarFeed, Follow
 from wenevents.networks.models import FocalPoint, Network, focal_point_networks
 from wenevents.pagecache import PublicVersion
 from wenevents.registration.models import (
+    CheckinHelper,
     Question,
     Registration,
     RegistrationEvent,
@@ -21,6 +22,7 @@ __all__ = [
     "AgendaItem",
     "AuditEntry",
     "CalendarFeed",
+    "CheckinHelper",
     "Document",
     "DocumentVersion",
     "FocalPoint",

@@ -7,6 +7,7 @@ def init_app(app):
     from wenevents import signals
     from wenevents.mail.worker import every_day
     from wenevents.registration import (
+        checkin_views,
         cloning,
         manage,
         manage_badges,  # noqa: F401 (its routes are on manage's blueprint)
@@ -19,6 +20,7 @@ def init_app(app):
     app.register_blueprint(views.bp)
     app.register_blueprint(settings.bp)
     app.register_blueprint(manage.bp)
+    app.register_blueprint(checkin_views.bp)
     signals.meeting_cloned.connect(cloning.copy_registration)
     signals.meeting_delete_blockers.connect(receivers.meeting_delete_blockers)
     signals.network_delete_blockers.connect(receivers.network_delete_blockers)

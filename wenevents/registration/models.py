@@ -161,11 +161,16 @@ class Registration(db.Model):
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
     # When its badge was last printed (registration/badges.py); None: never.
     badge_printed_at: Mapped[datetime | None]
+    # Checked in at the venue (registration/checkin.py): when, and by whom.
+    checked_in_at: Mapped[datetime | None]
+    checked_in_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id", ondelete="SET NULL")
+    )
     # Optimistic lock: an edit made from a stale page is refused, not silently merged.
     version: Mapped[int] = mapped_column(default=1)
 
     meeting: Mapped["Meeting"] = relationship()  # noqa: F821
-    user: Mapped[User | None] = relationship()
+    user: Mapped[User | None] = relationship(foreign_keys=[user_id])
     network: Mapped["Network | None"] = relationship()  # noqa: F821
     events: Mapped[list["RegistrationEvent"]] = relationship(
         back_populates="registration",
@@ -196,6 +201,23 @@ class Registration(db.Model):
             )
         )
         self.status = status
+
+
+class CheckinHelper(db.Model):
+    """An account an organiser lets check delegates in at one meeting, and nothing else:
+    the check-in page, its search and counts (registration/checkin.py)."""
+
+    __tablename__ = "checkin_helpers"
+    __table_args__ = (UniqueConstraint("meeting_id", "user_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    meeting_id: Mapped[int] = mapped_column(
+        ForeignKey("meetings.id", ondelete="CASCADE"), index=True
+    )
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    user: Mapped[User] = relationship()
 
 
 class RegistrationEvent(db.Model):
