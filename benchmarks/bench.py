@@ -32,7 +32,7 @@ from pathlib import Path
 from flask_migrate import upgrade
 from sqlalchemy import event, insert, select
 
-from benchmarks import browser, servers
+from benchmarks import browser, door, servers
 from wenevents import create_app, demo
 from wenevents.accounts.models import ORGANISER, User
 from wenevents.accounts.services import start_session
@@ -88,6 +88,7 @@ def main(argv=None):
         print(servers.available())
     if args.upload_mb:
         print_upload(bench_upload(args.upload_mb))
+    door.print_figures(door.measure(organiser_cookie))
     return 0
 
 
