@@ -184,6 +184,30 @@ def test_pagecache_version_kept_by_a_sign_in(app, demo, make_user, auth, flask_c
     assert version() == start + 1
 
 
+def test_pagecache_version_kept_by_a_check_in_and_a_badge_printing(app, demo, organiser):
+    from datetime import date
+
+    from wenevents.registration import badges, checkin
+    from wenevents.registration.models import Registration
+
+    meeting = fourth()
+    meeting.start_date = meeting.end_date = date.today()
+    person = db.session.scalar(select(Registration).filter_by(status="approved"))
+    db.session.commit()
+    start = version()
+
+    badges.mark_printed(meeting, [person], badges.ALL, organiser)
+    db.session.commit()
+    checkin.check_in(person, organiser)
+    db.session.commit()
+
+    assert person.checked_in_at is not None
+    assert version() == start
+    db.session.execute(update(Registration).filter_by(id=person.id).values(given_name="New"))
+    db.session.commit()
+    assert version() == start + 1
+
+
 def test_pagecache_signed_in_pages_are_not_stored_and_not_served_to_others(
     app, demo, organiser_client
 ):

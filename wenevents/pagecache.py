@@ -53,12 +53,17 @@ PRIVATE_TABLES = frozenset(
         "mail_attempts",
         "follows",
         "calendar_feeds",
+        "checkin_helpers",
     }
 )
 # Columns of other tables that no public page shows: an update of only these (a sign-in
 # noting its time) keeps every stored page.
 PRIVATE_COLUMNS = {
-    "users": frozenset({"last_login_at", "password_hash", "language", "change_notices"})
+    "users": frozenset({"last_login_at", "password_hash", "language", "change_notices"}),
+    # The door's bookkeeping: a check-in must not empty the stored schedule at the venue.
+    "registrations": frozenset(
+        {"badge_printed_at", "checked_in_at", "checked_in_by_id", "updated_at"}
+    ),
 }
 # Headers a stored response keeps; the rest are set on each answer (security, caching).
 _KEPT_HEADERS = (
@@ -136,8 +141,16 @@ def _changes_public(instance):
 def _note_statement_writes(state):
     if state.is_insert or state.is_update or state.is_delete:
         table = getattr(state.statement, "table", None)
-        if getattr(table, "name", None) not in PRIVATE_TABLES:
-            state.session.info["public_changed"] = True
+        name = getattr(table, "name", None)
+        if name in PRIVATE_TABLES:
+            return
+        if state.is_update and name in PRIVATE_COLUMNS:
+            # The columns an UPDATE sets (SQLAlchemy keeps them on the statement).
+            values = getattr(state.statement, "_values", None) or {}
+            columns = {getattr(column, "key", column) for column in values}
+            if columns and columns <= PRIVATE_COLUMNS[name]:
+                return
+        state.session.info["public_changed"] = True
 
 
 @event.listens_for(Session, "before_commit")
