@@ -18,7 +18,8 @@ DETAILS = (
     "email", "title", "given_name", "family_name", "organisation", "position",
     "country_code", "participation_role", "language", "arrival_date", "departure_date",
     "dietary", "accessibility", "consent_list", "status", "reason", "created_at",
-    "updated_at", "confirmed_at", "endorsed_at", "waitlisted_at",
+    "updated_at", "confirmed_at", "endorsed_at", "waitlisted_at", "badge_printed_at",
+    "checked_in_at",
 )  # fmt: skip
 
 
