@@ -55,6 +55,7 @@ def create_app(test_config=None):
         agenda,
         api,
         audit,
+        letters,
         mail,
         meetings,
         mymeeting,
@@ -72,6 +73,7 @@ def create_app(test_config=None):
         agenda,
         registration,
         uploads,
+        letters,
         mymeeting,
         api,
     ):

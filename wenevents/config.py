@@ -113,6 +113,11 @@ DEFAULTS = {
     # Client addresses or networks that may read /metrics without signing in (the
     # Prometheus server); signed-in organisers always may, everybody else gets a 404.
     "METRICS_ALLOW": [],
+    # Keys that seal passport details (letters/sealing.py): Fernet keys separated by
+    # commas, the first sealing; empty: instance/letters.key, made on first use.
+    "LETTERS_KEYS": "",
+    # Verification of letters by their code, per client address (an embassy's checks).
+    "VERIFY_LIMIT": "10 per minute;100 per day",
 }
 
 

@@ -5,6 +5,7 @@ from wenevents.agenda.models import AgendaItem, Release, Session
 from wenevents.audit.models import AuditEntry
 from wenevents.mail.models import MailAttempt, OutgoingMail
 from wenevents.meetings.models import Meeting, MeetingSeries, meeting_networks
+from wenevents.letters.models import Letter, LetterRequest, LetterText
 from wenevents.mymeeting.models import CalendarFeed, Follow
 from wenevents.networks.models import FocalPoint, Network, focal_point_networks
 from wenevents.pagecache import PublicVersion
@@ -26,6 +27,9 @@ __all__ = [
     "Document",
     "DocumentVersion",
     "FocalPoint",
+    "Letter",
+    "LetterRequest",
+    "LetterText",
     "Follow",
     "LoginSession",
     "MailAttempt",

@@ -54,6 +54,9 @@ PRIVATE_TABLES = frozenset(
         "follows",
         "calendar_feeds",
         "checkin_helpers",
+        "letter_requests",
+        "letters",
+        "letter_texts",
     }
 )
 # Columns of other tables that no public page shows: an update of only these (a sign-in

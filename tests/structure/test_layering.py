@@ -20,6 +20,7 @@ DOMAINS = [
     "agenda",
     "registration",
     "uploads",
+    "letters",
     "mymeeting",
     "api",
 ]

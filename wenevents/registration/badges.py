@@ -168,11 +168,11 @@ def _badge(canvas, faces, title, registration, x, y):
     role = text(str(ROLE_LABELS.get(registration.participation_role, "")))
     canvas.setFont(faces.bold, 12)
     canvas.drawString(left, y + 12 * mm, role.upper())
-    _qr(canvas, badge_token(registration), x + WIDTH - 10 * mm - QR_SIZE, y + 20 * mm)
+    draw_qr(canvas, badge_token(registration), x + WIDTH - 10 * mm - QR_SIZE, y + 20 * mm)
 
 
-def _qr(canvas, text, x, y):
-    """``text`` as a QR code (level M) of QR_SIZE, its quiet zone included, drawn as one
+def draw_qr(canvas, text, x, y, side=QR_SIZE):
+    """``text`` as a QR code (level M), ``side`` wide with its quiet zone, drawn as one
     rectangle per run of dark modules. ReportLab's widget makes a shape per module and
     tries all eight masks: 16 s for 300 badges. One fixed mask is as valid a code (the
     choice only avoids patterns some readers find harder; phones read these)."""
@@ -181,10 +181,10 @@ def _qr(canvas, text, x, y):
     code.version = code.calculate_version()
     code.makeImpl(False, 0)
     count = code.getModuleCount()
-    size = QR_SIZE / (count + 8)  # four modules of quiet zone each side
+    size = side / (count + 8)  # four modules of quiet zone each side
     canvas.setFillGray(0)
     for row in range(count):
-        top = y + QR_SIZE - (row + 5) * size
+        top = y + side - (row + 5) * size
         column = 0
         while column < count:
             if not code.isDark(row, column):

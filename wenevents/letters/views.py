@@ -1,0 +1,143 @@
+"""Invitation letters: the delegate's page (``/<acronym>/registration/letter``) and the
+public verification (``/verify``) an embassy uses.
+
+The verification answers the same page for an unknown code as for a code whose letter
+is gone, tells nothing else, is rate-limited per address and logged (the audit log keeps
+the outcome, never the code typed).
+"""
+
+from datetime import date
+
+from flask import Blueprint, abort, current_app, make_response, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+
+from wenevents.audit.services import record
+from wenevents.extensions import db, limiter
+from wenevents.htmx import finish, render
+from wenevents.letters import services
+from wenevents.letters.documents import letter_pdf
+from wenevents.letters.forms import DetailsForm, VerifyForm
+from wenevents.letters.models import CORRECTION, VALID
+from wenevents.meetings.services import published_meeting
+from wenevents.registration import queries
+
+bp = Blueprint("letters", __name__)
+
+
+def _mine(acronym):
+    """The meeting and one's own registration in it (404 if none)."""
+    meeting = published_meeting(acronym) or abort(404)
+    registration = queries.find(meeting, current_user.email) or abort(404)
+    return meeting, registration
+
+
+@bp.route("/<acronym:acronym>/registration/letter", methods=["GET", "POST"])
+@login_required
+def mine(acronym):
+    """Ask for a letter, see where it stands, correct the details, download it."""
+    meeting, registration = _mine(acronym)
+    letter_request = services.request_of(registration)
+    form = DetailsForm(meeting=meeting)
+    if request.method == "GET" and letter_request is not None:
+        form = DetailsForm(meeting=meeting, data=_as_form(services.details(letter_request)))
+    status = 200
+    if request.method == "POST":
+        if registration.status != "approved":
+            abort(403)
+        if form.validate_on_submit():
+            services.submit(registration, form.values())
+            db.session.commit()
+            return finish(
+                _(
+                    "Your request is sent: the organisers will issue the letter "
+                    "or ask you to correct something."
+                ),
+                url_for(".mine", acronym=acronym),
+            )
+        status = 422
+    return render(
+        "letters/mine.html",
+        meeting=meeting,
+        registration=registration,
+        letter_request=letter_request,
+        letters=letter_request.letters if letter_request else [],
+        form=form,
+        shown_code=services.shown_code,
+        CORRECTION=CORRECTION,
+        VALID=VALID,
+    ), status
+
+
+def _as_form(values):
+    return {
+        **values,
+        "birth_date": date.fromisoformat(values["birth_date"]),
+        "passport_expiry": date.fromisoformat(values["passport_expiry"]),
+    }
+
+
+@bp.get("/<acronym:acronym>/registration/letter/<int:number>.pdf")
+@login_required
+def my_letter(acronym, number):
+    """One's own valid letter as a PDF."""
+    _meeting, registration = _mine(acronym)
+    letter_request = services.request_of(registration) or abort(404)
+    letter = next(
+        (one for one in letter_request.letters if one.number == number and one.status == VALID),
+        None,
+    ) or abort(404)
+    return pdf_response(letter)
+
+
+def pdf_response(letter):
+    response = make_response(letter_pdf(letter))
+    response.mimetype = "application/pdf"
+    name = f"{letter.meeting.acronym}-letter-{letter.number:04d}.pdf"
+    response.headers["Content-Disposition"] = f'attachment; filename="{name}"'
+    # Passport details: never kept by any cache.
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+# -- Verification -------------------------------------------------------------------------
+
+
+def _verify_limit():
+    return current_app.config["VERIFY_LIMIT"]
+
+
+@bp.get("/verify")
+@limiter.limit(_verify_limit, exempt_when=lambda: not request.args.get("code"))
+def verify():
+    """Type a letter's code; see whether it stands, and for whom."""
+    form = VerifyForm(request.args)
+    if not request.args.get("code"):
+        return render("letters/verify.html", form=VerifyForm(formdata=None), checked=False)
+    return _verified(form.code.data if form.validate() else "")
+
+
+@bp.get("/verify/<code>")
+@limiter.limit(_verify_limit)
+def verify_code(code):
+    """The address a letter's QR code holds."""
+    return _verified(code)
+
+
+def _verified(code):
+    letter = services.letter_by_code(code)
+    found = letter is not None
+    record(
+        "letters.verified",
+        "found" if found else "not found",
+        target=letter.meeting if found else None,
+    )
+    db.session.commit()
+    context = {"form": VerifyForm(formdata=None), "checked": True, "letter": None}
+    if found:
+        context.update(letter=letter, printed=services.printed(letter))
+    response = make_response(render("letters/verify.html", **context))
+    response.headers["Cache-Control"] = "no-store"
+    # The code is in the address: it must not travel on in a Referer.
+    response.headers["Referrer-Policy"] = "no-referrer"
+    return response
