@@ -3,9 +3,9 @@
 from wenevents.accounts.models import LoginSession, Token, User, user_networks
 from wenevents.agenda.models import AgendaItem, Release, Session
 from wenevents.audit.models import AuditEntry
+from wenevents.letters.models import Letter, LetterRequest, LetterText
 from wenevents.mail.models import MailAttempt, OutgoingMail
 from wenevents.meetings.models import Meeting, MeetingSeries, meeting_networks
-from wenevents.letters.models import Letter, LetterRequest, LetterText
 from wenevents.mymeeting.models import CalendarFeed, Follow
 from wenevents.networks.models import FocalPoint, Network, focal_point_networks
 from wenevents.pagecache import PublicVersion
@@ -27,10 +27,10 @@ __all__ = [
     "Document",
     "DocumentVersion",
     "FocalPoint",
+    "Follow",
     "Letter",
     "LetterRequest",
     "LetterText",
-    "Follow",
     "LoginSession",
     "MailAttempt",
     "Meeting",
