@@ -50,8 +50,10 @@ SIGNED_IN_PAGES = [
     "/manage/gmwen4/agenda/",
     "/manage/gmwen4/registrations/badges",
     "/gmwen4/check-in/?q=a",
+    "/manage/gmwen4/letters/",
+    "/manage/gmwen4/letters/text/es",
 ]
-SIGN_IN_PAGES = ["/login", "/forgot-password"]
+SIGN_IN_PAGES = ["/login", "/forgot-password", "/verify", "/verify/AAAAA-BBBBB"]
 
 
 def check(pages, tmp_path):

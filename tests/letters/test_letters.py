@@ -132,7 +132,7 @@ def test_letter_issued_verifies_then_revoked_then_reissued(delegate, meeting, or
         data={"csrf_token": csrf_token(page), "reason": "Passport reported stolen"},
     )
     again = organiser_client.application.test_client().get(f"/verify/{code}")
-    assert "Revoked: this letter no longer stands" in again.text
+    assert "Revoked: it no longer stands" in again.text
     assert "stolen" not in again.text
 
     page = organiser_client.get(f"/manage/gm/letters/{request_id}").text
@@ -169,7 +169,7 @@ def test_verify_unknown_code_says_so_uniformly(client, meeting, code):
 
     assert response.status_code == 200
     if code:
-        assert "No letter has this code." in response.text
+        assert "No document has this code." in response.text
         assert "<b hx-get" not in response.text
 
 
@@ -238,3 +238,24 @@ def test_letter_request_goes_with_the_registration(delegate, meeting):
     db.session.commit()
 
     assert db.session.query(LetterRequest).count() == 0
+
+
+def test_certificate_for_a_checked_in_delegate_verifies(delegate, meeting, organiser):
+    from wenevents.registration import checkin
+
+    registration = db.session.scalar(select(Registration).filter_by(email="maria@example.org"))
+    assert delegate.get("/gm/registration/certificate.pdf").status_code == 404
+    checkin.check_in(registration, organiser)
+    db.session.commit()
+
+    first = delegate.get("/gm/registration/certificate.pdf")
+    second = delegate.get("/gm/registration/certificate.pdf")
+
+    assert first.status_code == 200 and first.data[:5] == b"%PDF-"
+    assert 'filename="gm-certificate-0001.pdf"' in first.headers["Content-Disposition"]
+    assert second.status_code == 200
+    (certificate,) = db.session.scalars(select(Letter).filter_by(kind="certificate")).all()
+    page = delegate.application.test_client().get(f"/verify/{certificate.code}").text
+    assert "Certificate of attendance" in page and "María José Pérez" in page
+    assert "Valid" in page
+    assert "Certificate of attendance (PDF)" in delegate.get("/gm/registration").text

@@ -21,8 +21,9 @@ from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer
 from wenevents.agenda.pdf import FONT_DIR, INK, fonts, printable
 from wenevents.extensions import db
 from wenevents.languages import localized, writing_in
-from wenevents.letters.models import LetterText
+from wenevents.letters.models import CERTIFICATE, LetterText
 from wenevents.letters.services import details, shown_code
+from wenevents.letters.services import printed as services_printed
 from wenevents.registration.badges import draw_qr
 from wenevents.urls import public_url
 from wenevents.web import country_name, format_date_range, format_long_date
@@ -88,6 +89,39 @@ def letter_pdf(letter):
             code=shown_code(letter.code),
         )
     return _render(heading, number, issued, body, check, verify)
+
+
+def certificate_pdf(letter):
+    """The certificate of attendance of a registration checked in."""
+    registration = letter.registration
+    meeting = letter.meeting
+    with writing_in(letter.language):
+        heading = _("Certificate of attendance")
+        body = _(
+            "This is to certify that %(name)s, of %(organisation)s, attended the %(meeting)s, "
+            "held in %(place)s on %(dates)s.",
+            name=services_printed(letter)["name"],
+            organisation=registration.organisation,
+            meeting=localized(meeting, "title"),
+            place=", ".join(p for p in (meeting.venue, meeting.city) if p),
+            dates=format_date_range(meeting.start_date, meeting.end_date),
+        )
+        number = _(
+            "Certificate No. %(number)s", number=f"{meeting.acronym.upper()}-{letter.number:04d}"
+        )
+        issued = format_long_date(letter.issued_at.date())
+        verify = public_url("letters.verify_code", code=shown_code(letter.code))
+        check = _(
+            "Verify this certificate at %(url)s with the code %(code)s.",
+            url=public_url("letters.verify"),
+            code=shown_code(letter.code),
+        )
+    return _render(heading, number, issued, body, check, verify)
+
+
+def document_pdf(letter):
+    """The PDF of any issued document, by its kind."""
+    return certificate_pdf(letter) if letter.kind == CERTIFICATE else letter_pdf(letter)
 
 
 def _date(text):

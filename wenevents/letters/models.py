@@ -12,6 +12,8 @@ from wenevents.extensions import db
 REQUESTED, CORRECTION, APPROVED = "requested", "correction", "approved"
 REQUEST_STATUSES = (REQUESTED, CORRECTION, APPROVED)
 VALID, REVOKED, SUPERSEDED = "valid", "revoked", "superseded"
+INVITATION, CERTIFICATE = "invitation", "certificate"
+KINDS = (INVITATION, CERTIFICATE)
 LETTER_STATUSES = (VALID, REVOKED, SUPERSEDED)
 # What a request holds, sealed (letters/sealing.py): never a column of its own.
 PASSPORT_FIELDS = (
@@ -54,18 +56,26 @@ class LetterRequest(db.Model):
 
 
 class Letter(db.Model):
-    """An issued letter: numbered per meeting, with a short code an embassy verifies.
-    ``sealed`` keeps the name and nationality as printed (the verification shows them)."""
+    """An issued document an embassy or an administration verifies by its short code: an
+    invitation letter (from a request) or a certificate of attendance (of a registration
+    checked in). Numbered per meeting and kind. ``sealed`` keeps the name and nationality
+    as printed (the verification shows them)."""
 
     __tablename__ = "letters"
     __table_args__ = (
-        UniqueConstraint("meeting_id", "number"),
+        UniqueConstraint("meeting_id", "kind", "number"),
         CheckConstraint(f"status IN {_in(LETTER_STATUSES)}", name="status_known"),
+        CheckConstraint(f"kind IN {_in(KINDS)}", name="kind_known"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    request_id: Mapped[int] = mapped_column(
+    kind: Mapped[str] = mapped_column(String(12), default=INVITATION)
+    # The request of an invitation letter (None for a certificate).
+    request_id: Mapped[int | None] = mapped_column(
         ForeignKey("letter_requests.id", ondelete="CASCADE"), index=True
+    )
+    registration_id: Mapped[int] = mapped_column(
+        ForeignKey("registrations.id", ondelete="CASCADE"), index=True
     )
     meeting_id: Mapped[int] = mapped_column(ForeignKey("meetings.id", ondelete="CASCADE"))
     number: Mapped[int]
@@ -78,7 +88,8 @@ class Letter(db.Model):
     revoked_at: Mapped[datetime | None]
     revoked_reason: Mapped[str] = mapped_column(String(500), default="")
 
-    request: Mapped[LetterRequest] = relationship(back_populates="letters")
+    request: Mapped[LetterRequest | None] = relationship(back_populates="letters")
+    registration: Mapped["Registration"] = relationship()  # noqa: F821
     meeting: Mapped["Meeting"] = relationship()  # noqa: F821
 
 

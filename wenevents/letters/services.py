@@ -21,7 +21,9 @@ from wenevents.languages import writing_in
 from wenevents.letters import sealing
 from wenevents.letters.models import (
     APPROVED,
+    CERTIFICATE,
     CORRECTION,
+    INVITATION,
     REQUEST_STATUSES,
     REQUESTED,
     REVOKED,
@@ -129,21 +131,16 @@ def approve(letter_request, by):
     registration = letter_request.registration
     values = details(letter_request)
     with meeting_lock(letter_request.meeting_id):
-        number = (
-            db.session.scalar(
-                select(func.max(Letter.number)).where(
-                    Letter.meeting_id == letter_request.meeting_id
-                )
-            )
-            or 0
-        ) + 1
+        number = _next_number(letter_request.meeting_id, INVITATION)
         db.session.execute(
             update(Letter)
             .where(Letter.request_id == letter_request.id, Letter.status == VALID)
             .values(status=SUPERSEDED)
         )
         letter = Letter(
+            kind=INVITATION,
             request=letter_request,
+            registration_id=registration.id,
             meeting_id=letter_request.meeting_id,
             number=number,
             code=new_code(),
@@ -164,6 +161,50 @@ def approve(letter_request, by):
         actor=by,
     )
     _tell(registration, "letter_issued", letter=letter)
+    return letter
+
+
+def _next_number(meeting_id, kind):
+    """The next number of ``kind`` in the meeting (under its lock)."""
+    found = db.session.scalar(
+        select(func.max(Letter.number)).where(Letter.meeting_id == meeting_id, Letter.kind == kind)
+    )
+    return (found or 0) + 1
+
+
+def certificate_of(registration):
+    """The registration's certificate of attendance, issued on first asking (it must have
+    been checked in); the same one afterwards. Not committed."""
+    if registration.checked_in_at is None:
+        raise NotAllowed("not checked in")
+    existing = db.session.scalar(
+        select(Letter).where(
+            Letter.registration_id == registration.id,
+            Letter.kind == CERTIFICATE,
+            Letter.status == VALID,
+        )
+    )
+    if existing is not None:
+        return existing
+    with meeting_lock(registration.meeting_id):
+        letter = Letter(
+            kind=CERTIFICATE,
+            registration_id=registration.id,
+            meeting_id=registration.meeting_id,
+            number=_next_number(registration.meeting_id, CERTIFICATE),
+            code=new_code(),
+            language=registration.language,
+            sealed=sealing.seal(
+                {"name": registration.name, "nationality": registration.country_code}
+            ),
+        )
+        db.session.add(letter)
+        db.session.flush()
+    record(
+        "letters.certificate",
+        f"{registration.meeting.acronym}: certificate {letter.number}",
+        target=registration,
+    )
     return letter
 
 
@@ -191,8 +232,8 @@ def revoke(letter, reason, by):
     letter.revoked_reason = reason.strip()[:500]
     record(
         "letters.revoked",
-        f"{letter.meeting.acronym}: letter {letter.number}",
-        target=letter.request.registration,
+        f"{letter.meeting.acronym}: {letter.kind} {letter.number}",
+        target=letter.registration,
         actor=by,
     )
     return True

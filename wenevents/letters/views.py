@@ -16,7 +16,7 @@ from wenevents.audit.services import record
 from wenevents.extensions import db, limiter
 from wenevents.htmx import finish, render
 from wenevents.letters import services
-from wenevents.letters.documents import letter_pdf
+from wenevents.letters.documents import document_pdf
 from wenevents.letters.forms import DetailsForm, VerifyForm
 from wenevents.letters.models import CORRECTION, VALID
 from wenevents.meetings.services import published_meeting
@@ -91,13 +91,26 @@ def my_letter(acronym, number):
 
 
 def pdf_response(letter):
-    response = make_response(letter_pdf(letter))
+    response = make_response(document_pdf(letter))
     response.mimetype = "application/pdf"
-    name = f"{letter.meeting.acronym}-letter-{letter.number:04d}.pdf"
+    name = f"{letter.meeting.acronym}-{letter.kind}-{letter.number:04d}.pdf"
     response.headers["Content-Disposition"] = f'attachment; filename="{name}"'
     # Passport details: never kept by any cache.
     response.headers["Cache-Control"] = "no-store"
     return response
+
+
+@bp.get("/<acronym:acronym>/registration/certificate.pdf")
+@login_required
+def my_certificate(acronym):
+    """One's certificate of attendance, once checked in (issued on first asking)."""
+    _meeting, registration = _mine(acronym)
+    try:
+        letter = services.certificate_of(registration)
+    except services.NotAllowed:
+        abort(404)
+    db.session.commit()
+    return pdf_response(letter)
 
 
 # -- Verification -------------------------------------------------------------------------

@@ -49,7 +49,9 @@ def upgrade():
     op.create_table(
         "letters",
         sa.Column("id", sa.Integer(), nullable=False),
-        sa.Column("request_id", sa.Integer(), nullable=False),
+        sa.Column("kind", sa.String(length=12), nullable=False),
+        sa.Column("request_id", sa.Integer(), nullable=True),
+        sa.Column("registration_id", sa.Integer(), nullable=False),
         sa.Column("meeting_id", sa.Integer(), nullable=False),
         sa.Column("number", sa.Integer(), nullable=False),
         sa.Column("code", sa.String(length=16), nullable=False),
@@ -62,6 +64,15 @@ def upgrade():
         sa.Column("revoked_reason", sa.String(length=500), nullable=False),
         sa.CheckConstraint(
             "status IN ('valid', 'revoked', 'superseded')", name=op.f("ck_letters_status_known")
+        ),
+        sa.CheckConstraint(
+            "kind IN ('invitation', 'certificate')", name=op.f("ck_letters_kind_known")
+        ),
+        sa.ForeignKeyConstraint(
+            ["registration_id"],
+            ["registrations.id"],
+            name=op.f("fk_letters_registration_id_registrations"),
+            ondelete="CASCADE",
         ),
         sa.ForeignKeyConstraint(
             ["issued_by_id"],
@@ -83,9 +94,10 @@ def upgrade():
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_letters")),
         sa.UniqueConstraint("code", name=op.f("uq_letters_code")),
-        sa.UniqueConstraint("meeting_id", "number", name=op.f("uq_letters_meeting_id")),
+        sa.UniqueConstraint("meeting_id", "kind", "number", name=op.f("uq_letters_meeting_id")),
     )
     op.create_index(op.f("ix_letters_request_id"), "letters", ["request_id"])
+    op.create_index(op.f("ix_letters_registration_id"), "letters", ["registration_id"])
     op.create_table(
         "letter_texts",
         sa.Column("id", sa.Integer(), nullable=False),
