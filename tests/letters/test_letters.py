@@ -259,3 +259,15 @@ def test_certificate_for_a_checked_in_delegate_verifies(delegate, meeting, organ
     assert "Certificate of attendance" in page and "María José Pérez" in page
     assert "Valid" in page
     assert "Certificate of attendance (PDF)" in delegate.get("/gm/registration").text
+
+
+def test_verify_address_of_the_qr_code_in_the_letters_language(delegate, meeting, organiser):
+    ask(delegate)
+    letter = services.approve(db.session.scalar(select(LetterRequest)), organiser)
+    db.session.commit()
+
+    page = delegate.application.test_client().get(f"/es/verify/{services.shown_code(letter.code)}")
+
+    assert page.status_code == 200
+    assert "Válida" in page.text
+    assert page.headers["Referrer-Policy"] == "no-referrer"
