@@ -68,6 +68,7 @@ def test_helper_checks_in_by_badge_and_by_name(new_context, live_url, door):
     expect(page.locator("#checkin-said")).to_contain_text("This is not a valid badge")
 
     page.get_by_role("searchbox").fill("quis")
+    page.keyboard.press("Enter")
     button = page.get_by_role("button", name="Check in Tomas Quispe")
     button.focus()
     page.keyboard.press("Enter")

@@ -709,6 +709,9 @@ def parameter_values():
         "network_id": ids(Network),
         "user_id": ids(User),
         "series_id": ids(MeetingSeries),
+        "request_id": [1],
+        "letter_id": [1],
+        "helper_id": [1],
         "_int": [1],
         "_default": ["x"],
     }

@@ -9,7 +9,9 @@ organiser writes cannot reach any attribute of anything.
 
 from datetime import date
 from io import BytesIO
-from string import Template
+
+# Not Jinja: str's own $-placeholders, filling plain text that the PDF then escapes.
+from string import Template as PlaceholderText
 from xml.sax.saxutils import escape
 
 from flask_babel import gettext as _
@@ -78,7 +80,9 @@ def letter_pdf(letter):
             "dates": format_date_range(meeting.start_date, meeting.end_date),
             "place": ", ".join(p for p in (meeting.venue, meeting.city) if p),
         }
-        body = Template(text_for(meeting, letter.language) or default_text()).safe_substitute(fill)
+        body = PlaceholderText(
+            text_for(meeting, letter.language) or default_text()
+        ).safe_substitute(fill)
         verify = public_url("letters.verify_code", code=shown_code(letter.code))
         heading = localized(meeting, "title")
         number = _("Letter No. %(number)s", number=f"{meeting.acronym.upper()}-{letter.number:04d}")

@@ -137,7 +137,7 @@ def text(language):
                 LetterText.meeting_id == g.meeting.id, LetterText.language == language
             )
         ) or LetterText(meeting_id=g.meeting.id, language=language)
-        row.body = form.body.data
+        row.body = form.body.data or ""  # a form posted without the field: an empty text
         db.session.add(row)
         db.session.commit()
         return finish(_("The letter’s text is saved."), url_for(".text", language=language))
