@@ -226,6 +226,7 @@ def _status_code(status):
 
 
 _FEED = re.compile(r"(/feeds/)[^/]*")
+_VERIFY = re.compile(r"(/verify/)[^/]*")
 
 
 def _logged_path(environ):
@@ -234,9 +235,11 @@ def _logged_path(environ):
     raw = environ.get("SCRIPT_NAME", "") + environ.get("PATH_INFO", "")
     # WSGI gives the bytes as latin-1; they were UTF-8.
     path = raw.encode("latin-1", "replace").decode("utf-8", "backslashreplace")
-    # A calendar feed's address is its secret, and a calendar program may ask for it in
-    # ways no route matches (another method, a trailing slash): hidden whatever the route.
+    # A calendar feed's address is its secret, and a letter's code names its holder; a
+    # client may ask for either in ways no route matches (another method, a trailing
+    # slash): hidden whatever the route.
     path = _FEED.sub(r"\1<token>", path)
+    path = _VERIFY.sub(r"\1<code>", path)
     return _clean(path, MAX_LOGGED_PATH)
 
 

@@ -1,6 +1,7 @@
 """Invitation letters: a delegate asks, organisers decide, the letter verifies by its code,
 revoking and reissuing show; passport data stays sealed and with those allowed."""
 
+import re
 from datetime import date
 from pathlib import Path
 
@@ -271,3 +272,101 @@ def test_verify_address_of_the_qr_code_in_the_letters_language(delegate, meeting
     assert page.status_code == 200
     assert "Válida" in page.text
     assert page.headers["Referrer-Policy"] == "no-referrer"
+
+
+def test_letter_of_a_registration_withdrawn_no_longer_stands(delegate, meeting, organiser):
+    ask(delegate)
+    letter = services.approve(db.session.scalar(select(LetterRequest)), organiser)
+    db.session.commit()
+    registration = db.session.scalar(select(Registration).filter_by(email="maria@example.org"))
+    registration.status = "withdrawn"
+    db.session.commit()
+
+    page = delegate.application.test_client().get(f"/verify/{letter.code}").text
+
+    assert "Revoked: it no longer stands" in page
+    assert "PÉREZ" not in page  # who it named is not said once it no longer stands
+    assert delegate.get(f"/gm/registration/letter/{letter.number}.pdf").status_code == 404
+    with pytest.raises(services.NotAllowed):
+        services.approve(db.session.scalar(select(LetterRequest)), organiser)
+
+
+def test_letter_issue_refused_when_the_details_changed_meanwhile(
+    delegate, meeting, organiser_client
+):
+    ask(delegate)
+    request_id = db.session.scalar(select(LetterRequest.id))
+    page = organiser_client.get(f"/manage/gm/letters/{request_id}").text
+    ask(delegate, passport_name="SOMEONE ELSE")
+
+    response = organiser_client.post(
+        f"/manage/gm/letters/{request_id}/approve",
+        data={
+            "csrf_token": csrf_token(page),
+            "seen": re.search(r'name="seen" value="(\d+)"', page)[1],
+        },
+    )
+
+    assert response.status_code == 303
+    assert (
+        "changed the details meanwhile"
+        in organiser_client.get(f"/manage/gm/letters/{request_id}").text
+    )
+    assert db.session.query(Letter).count() == 0
+
+
+def test_letter_pages_with_passport_details_are_never_stored(delegate, meeting, organiser_client):
+    ask(delegate)
+    request_id = db.session.scalar(select(LetterRequest.id))
+
+    for response in (
+        delegate.get("/gm/registration/letter"),
+        organiser_client.get(f"/manage/gm/letters/{request_id}"),
+    ):
+        assert "no-store" in response.headers["Cache-Control"]
+
+
+def test_verify_code_is_hidden_from_the_access_log(client, meeting, caplog):
+    with caplog.at_level("INFO", logger="wenevents.access"):
+        client.get("/verify/SECRT-CODE9")
+
+    assert "SECRT" not in caplog.text
+    assert "/verify/<code>" in caplog.text
+
+
+def test_verify_accepts_the_pasted_address_of_the_qr_code(delegate, meeting, organiser):
+    ask(delegate)
+    letter = services.approve(db.session.scalar(select(LetterRequest)), organiser)
+    db.session.commit()
+    pasted = f"https://wen.example.org/es/verify/{services.shown_code(letter.code)}"
+
+    page = delegate.application.test_client().get("/verify", query_string={"code": pasted}).text
+
+    assert "Valid" in page
+
+
+def test_certificate_revoked_is_not_issued_again(delegate, meeting, organiser):
+    from wenevents.letters.models import REVOKED
+    from wenevents.registration import checkin
+
+    registration = db.session.scalar(select(Registration).filter_by(email="maria@example.org"))
+    checkin.check_in(registration, organiser)
+    certificate = services.certificate_of(registration)
+    certificate.status = REVOKED
+    db.session.commit()
+
+    assert delegate.get("/gm/registration/certificate.pdf").status_code == 404
+    assert db.session.query(Letter).count() == 1
+
+
+def test_lost_key_is_not_silently_replaced(app, delegate, meeting):
+    ask(delegate)
+    key = Path(app.instance_path) / "letters.key"
+    key.unlink()
+
+    with pytest.raises(sealing.Unreadable):
+        services.details(db.session.scalar(select(LetterRequest)))
+    assert not key.exists()
+    page = delegate.get("/gm/registration/letter")
+    assert page.status_code == 200
+    assert "can no longer be read" in page.text

@@ -230,3 +230,17 @@ def test_checkin_does_not_make_the_registration_stale(organiser_client, meeting)
 
     db.session.expire_all()
     assert db.session.get(Registration, person.id).version == version
+
+
+def test_checkin_helper_loses_the_page_after_the_meeting(organiser_client, meeting, sign_in_as):
+    helper = sign_in_as("helper@example.org", DELEGATE)
+    page = organiser_client.get(PAGE).text
+    organiser_client.post(
+        "/gm/check-in/helpers", data={"csrf_token": csrf_token(page), "email": "helper@example.org"}
+    )
+    assert helper.get(PAGE).status_code == 200
+    meeting.start_date = meeting.end_date = date(2020, 1, 1)
+    db.session.commit()
+
+    assert helper.get(PAGE).status_code == 403
+    assert organiser_client.get(PAGE).status_code == 200

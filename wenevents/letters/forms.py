@@ -96,4 +96,4 @@ class VerifyForm(Form):
     class Meta:
         csrf = False  # a GET an embassy may bookmark or reach from the QR code
 
-    code = StringField(_l("Verification code"), validators=[DataRequired(), Length(max=40)])
+    code = StringField(_l("Verification code"), validators=[DataRequired(), Length(max=300)])

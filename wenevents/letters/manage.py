@@ -1,19 +1,27 @@
 """Organisers: the letter requests of a meeting, each request's decision, the letters
 issued (revoke, download), and the letter's text per language."""
 
-from flask import Blueprint, abort, g, request, url_for
+from flask import Blueprint, abort, g, make_response, request, url_for
 from flask_babel import gettext as _
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm.exc import StaleDataError
 
 from wenevents import web
 from wenevents.extensions import db
 from wenevents.forms import Form
 from wenevents.htmx import finish, render
 from wenevents.languages import LANGUAGES, writing_in
-from wenevents.letters import services
+from wenevents.letters import sealing, services
 from wenevents.letters.documents import PLACEHOLDERS, default_text, text_for
 from wenevents.letters.forms import CorrectionForm, RevokeForm, TextForm
-from wenevents.letters.models import REQUEST_STATUSES, Letter, LetterRequest, LetterText
+from wenevents.letters.models import (
+    INVITATION,
+    REQUEST_STATUSES,
+    Letter,
+    LetterRequest,
+    LetterText,
+)
 from wenevents.letters.views import pdf_response
 from wenevents.permissions import organisers_only
 from wenevents.registration.queries import meeting_by_acronym
@@ -54,15 +62,61 @@ def _id(value):
 
 
 def _detail(letter_request, status=200, **forms):
-    return render(
+    try:
+        details = services.details(letter_request)
+    except sealing.Unreadable:
+        details = None  # the page says the key does not open them
+    html = render(
         "letters/manage_detail.html",
         meeting=g.meeting,
         letter_request=letter_request,
-        details=services.details(letter_request),
+        details=details,
         correction=forms.get("correction") or CorrectionForm(formdata=None),
         revoke=forms.get("revoke") or RevokeForm(formdata=None),
         shown_code=services.shown_code,
-    ), status
+        standing=services.standing,
+    )
+    response = make_response(html, status)
+    # Passport details on the page: kept by no cache, not even the browser's.
+    response.headers["Cache-Control"] = "no-store, private"
+    return response
+
+
+def _seen():
+    """The request's version the organiser's page showed (None: not given)."""
+    try:
+        return bounded_int(request.form.get("seen", ""))
+    except ValueError:
+        return None
+
+
+def _decided(letter_request, decide, message):
+    """Run ``decide()``, commit, and end with ``message``; a request changed meanwhile, a
+    registration no longer approved or a race are said, and nothing is stored."""
+    back = url_for(".detail", request_id=letter_request.id)
+    try:
+        result = decide()
+        db.session.commit()
+    except services.Changed:
+        db.session.rollback()
+        return finish(
+            _("The delegate changed the details meanwhile: read them again before deciding."),
+            back,
+            category="error",
+        )
+    except services.NotAllowed:
+        db.session.rollback()
+        return finish(
+            _("The registration is no longer approved: no letter can be issued."),
+            back,
+            category="error",
+        )
+    except (StaleDataError, IntegrityError):
+        db.session.rollback()
+        return finish(
+            _("Someone else decided meanwhile: read the request again."), back, category="error"
+        )
+    return finish(message(result), back)
 
 
 @bp.get("/<int:request_id>")
@@ -75,11 +129,12 @@ def approve(request_id):
     letter_request = _request(_id(request_id))
     if not Form().validate_on_submit():
         abort(400)
-    letter = services.approve(letter_request, acting_user())
-    db.session.commit()
-    return finish(
-        _("Letter %(number)s is issued; the delegate is told.", number=letter.number),
-        url_for(".detail", request_id=letter_request.id),
+    return _decided(
+        letter_request,
+        lambda: services.approve(letter_request, acting_user(), seen_version=_seen()),
+        lambda letter: _(
+            "Letter %(number)s is issued; the delegate is told.", number=letter.number
+        ),
     )
 
 
@@ -89,17 +144,19 @@ def correction(request_id):
     form = CorrectionForm()
     if not form.validate_on_submit():
         return _detail(letter_request, 422, correction=form)
-    services.ask_correction(letter_request, form.message.data, acting_user())
-    db.session.commit()
-    return finish(
-        _("The delegate is asked to correct the details."),
-        url_for(".detail", request_id=letter_request.id),
+    return _decided(
+        letter_request,
+        lambda: services.ask_correction(
+            letter_request, form.message.data, acting_user(), seen_version=_seen()
+        ),
+        lambda _result: _("The delegate is asked to correct the details."),
     )
 
 
 def _letter(letter_id):
+    """An invitation letter of the meeting (certificates have no organisers' page yet)."""
     letter = db.session.get(Letter, letter_id)
-    if letter is None or letter.meeting_id != g.meeting.id:
+    if letter is None or letter.meeting_id != g.meeting.id or letter.kind != INVITATION:
         abort(404)
     return letter
 

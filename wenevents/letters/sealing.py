@@ -9,18 +9,23 @@ sealed passports without the key. Keep a copy of the key apart from the backups:
 it, nobody (us included) can open what it sealed.
 """
 
+import contextlib
 import json
 import os
+import tempfile
 from pathlib import Path
 
 from cryptography.fernet import Fernet, InvalidToken, MultiFernet
 from flask import current_app
+from sqlalchemy import select
+
+from wenevents.extensions import db
 
 KEY_FILE = "letters.key"
 
 
 class Unreadable(Exception):
-    """Sealed with a key that is not configured (lost, or rotated away)."""
+    """No configured key opens it (lost, rotated away, or a key that is not a key)."""
 
 
 def _keys():
@@ -30,21 +35,43 @@ def _keys():
         return keys
     path = Path(current_app.instance_path) / KEY_FILE
     if not path.exists():
-        path.parent.mkdir(parents=True, exist_ok=True)
-        # Made readable by its owner only, and never overwritten (O_EXCL): two workers
-        # starting at once keep the first one's.
-        try:
-            descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        except FileExistsError:
-            pass
-        else:
-            with os.fdopen(descriptor, "wb") as file:
-                file.write(Fernet.generate_key())
+        _make_key_file(path)
     return [path.read_text().strip()]
 
 
+def _make_key_file(path):
+    """A new key file, unless sealed data exists: then the key was lost (a restore into a
+    new instance, a container without its instance folder), and a new key would only hide
+    it. Written whole to a temporary file first, then linked into place (which fails if
+    another worker was first): nobody ever reads a half-written key."""
+    from wenevents.letters.models import Letter, LetterRequest
+
+    with db.session.no_autoflush:
+        sealed_before = db.session.scalar(select(LetterRequest.id).limit(1)) or db.session.scalar(
+            select(Letter.id).limit(1)
+        )
+    if sealed_before:
+        raise Unreadable(f"sealed data exists but {path} is missing: restore the key")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    descriptor, temporary = tempfile.mkstemp(dir=path.parent, prefix=".letters-key-")
+    try:
+        with os.fdopen(descriptor, "wb") as file:
+            file.write(Fernet.generate_key())
+            file.flush()
+            os.fsync(file.fileno())
+        os.chmod(temporary, 0o600)
+        # Another worker may have made it meanwhile: theirs is the key.
+        with contextlib.suppress(FileExistsError):
+            os.link(temporary, path)
+    finally:
+        os.unlink(temporary)
+
+
 def _fernet():
-    return MultiFernet([Fernet(key.encode()) for key in _keys()])
+    try:
+        return MultiFernet([Fernet(key.encode()) for key in _keys()])
+    except (ValueError, TypeError, OSError) as error:  # an empty or malformed key
+        raise Unreadable(f"the letters' key is not a Fernet key: {type(error).__name__}") from error
 
 
 def seal(values):

@@ -52,8 +52,24 @@ def new_code():
 
 
 def normal_code(text):
-    """What someone typed or scanned, as stored: ``k4mz8-q2xpr`` → ``K4MZ8Q2XPR``."""
-    return "".join(c for c in (text or "").upper() if c.isalnum())[:40]
+    """What someone typed, scanned or pasted (the QR code's whole address too), as stored:
+    ``k4mz8-q2xpr`` → ``K4MZ8Q2XPR``."""
+    text = (text or "").strip().rstrip("/").rsplit("/", 1)[-1]
+    return "".join(c for c in text.upper() if c.isalnum())[:40]
+
+
+def standing(letter):
+    """Whether the document stands now: an invitation whose registration is no longer
+    approved (withdrawn, rejected, gone) no longer does, whatever its own status."""
+    if letter.status == VALID and letter.kind == INVITATION:
+        registration = letter.registration
+        if registration is None or registration.status != REGISTRATION_APPROVED:
+            return REVOKED
+    return letter.status
+
+
+class Changed(Exception):
+    """The request changed since the organiser's page showed it: nothing was done."""
 
 
 def shown_code(code):
@@ -81,13 +97,14 @@ def submit(registration, values):
     A letter already issued stays valid until another replaces it. Not committed."""
     if registration.status != REGISTRATION_APPROVED:
         raise NotAllowed(registration.status)
+    sealed = sealing.seal(values)
     letter_request = request_of(registration)
     if letter_request is None:
         letter_request = LetterRequest(
             registration_id=registration.id, meeting_id=registration.meeting_id
         )
         db.session.add(letter_request)
-    letter_request.sealed = sealing.seal(values)
+    letter_request.sealed = sealed
     letter_request.status = REQUESTED
     letter_request.message = ""
     # The audit entry says that it happened, never what was given.
@@ -125,10 +142,16 @@ def counts(meeting):
     return {status: found.get(status, 0) for status in REQUEST_STATUSES}
 
 
-def approve(letter_request, by):
+def approve(letter_request, by, seen_version=None):
     """Issue a letter from the request as it stands: the next number of the meeting, a new
-    code; an earlier valid letter of the same request is superseded. Not committed."""
+    code; an earlier valid letter of the same request is superseded. ``seen_version``: the
+    request's version the organiser read (details a delegate changed since are not issued
+    unread: Changed). Only for an approved registration (NotAllowed). Not committed."""
     registration = letter_request.registration
+    if seen_version is not None and seen_version != letter_request.version:
+        raise Changed
+    if registration.status != REGISTRATION_APPROVED:
+        raise NotAllowed(registration.status)
     values = details(letter_request)
     with meeting_lock(letter_request.meeting_id):
         number = _next_number(letter_request.meeting_id, INVITATION)
@@ -177,16 +200,19 @@ def certificate_of(registration):
     been checked in); the same one afterwards. Not committed."""
     if registration.checked_in_at is None:
         raise NotAllowed("not checked in")
-    existing = db.session.scalar(
-        select(Letter).where(
-            Letter.registration_id == registration.id,
-            Letter.kind == CERTIFICATE,
-            Letter.status == VALID,
-        )
-    )
-    if existing is not None:
-        return existing
     with meeting_lock(registration.meeting_id):
+        # Under the lock: a double click makes one certificate. A revoked one is not
+        # replaced by asking again.
+        existing = db.session.scalar(
+            select(Letter)
+            .where(Letter.registration_id == registration.id, Letter.kind == CERTIFICATE)
+            .order_by(Letter.id.desc())
+            .limit(1)
+        )
+        if existing is not None:
+            if existing.status != VALID:
+                raise NotAllowed("revoked")
+            return existing
         letter = Letter(
             kind=CERTIFICATE,
             registration_id=registration.id,
@@ -208,8 +234,10 @@ def certificate_of(registration):
     return letter
 
 
-def ask_correction(letter_request, message, by):
+def ask_correction(letter_request, message, by, seen_version=None):
     """Send the request back with what to correct (said to the delegate). Not committed."""
+    if seen_version is not None and seen_version != letter_request.version:
+        raise Changed
     letter_request.status = CORRECTION
     letter_request.message = message.strip()[:1000]
     registration = letter_request.registration
@@ -268,7 +296,9 @@ def letter_by_code(code):
     if len(code) != CODE_LENGTH:
         return None
     return db.session.scalar(
-        select(Letter).where(Letter.code == code).options(joinedload(Letter.meeting))
+        select(Letter)
+        .where(Letter.code == code)
+        .options(joinedload(Letter.meeting), joinedload(Letter.registration))
     )
 
 

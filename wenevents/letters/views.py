@@ -6,16 +6,19 @@ is gone, tells nothing else, is rate-limited per address and logged (the audit l
 the outcome, never the code typed).
 """
 
+import contextlib
 from datetime import date
 
 from flask import Blueprint, abort, current_app, make_response, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm.exc import StaleDataError
 
 from wenevents.audit.services import record
 from wenevents.extensions import db, limiter
 from wenevents.htmx import finish, render
-from wenevents.letters import services
+from wenevents.letters import sealing, services
 from wenevents.letters.documents import document_pdf
 from wenevents.letters.forms import DetailsForm, VerifyForm
 from wenevents.letters.models import CORRECTION, VALID
@@ -39,15 +42,24 @@ def mine(acronym):
     meeting, registration = _mine(acronym)
     letter_request = services.request_of(registration)
     form = DetailsForm(meeting=meeting)
+    unreadable = False
     if request.method == "GET" and letter_request is not None:
-        form = DetailsForm(meeting=meeting, data=_as_form(services.details(letter_request)))
+        try:
+            form = DetailsForm(meeting=meeting, data=_as_form(services.details(letter_request)))
+        except sealing.Unreadable:
+            unreadable = True  # asked again below, rather than a 500
     status = 200
     if request.method == "POST":
         if registration.status != "approved":
             abort(403)
         if form.validate_on_submit():
-            services.submit(registration, form.values())
-            db.session.commit()
+            try:
+                services.submit(registration, form.values())
+                db.session.commit()
+            except (IntegrityError, StaleDataError):
+                # The same form sent twice at once: the other one is stored.
+                db.session.rollback()
+                return _private(make_response(_("Your request was already being sent."), 409))
             return finish(
                 _(
                     "Your request is sent: the organisers will issue the letter "
@@ -56,17 +68,27 @@ def mine(acronym):
                 url_for(".mine", acronym=acronym),
             )
         status = 422
-    return render(
+    html = render(
         "letters/mine.html",
         meeting=meeting,
         registration=registration,
         letter_request=letter_request,
-        letters=letter_request.letters if letter_request else [],
+        letters=[
+            letter
+            for letter in (letter_request.letters if letter_request else [])
+            if services.standing(letter) == VALID
+        ],
         form=form,
-        shown_code=services.shown_code,
+        unreadable=unreadable,
         CORRECTION=CORRECTION,
-        VALID=VALID,
-    ), status
+    )
+    return _private(make_response(html, status))
+
+
+def _private(response):
+    """Passport details on the page: kept by no cache, not even the browser's."""
+    response.headers["Cache-Control"] = "no-store, private"
+    return response
 
 
 def _as_form(values):
@@ -84,14 +106,21 @@ def my_letter(acronym, number):
     _meeting, registration = _mine(acronym)
     letter_request = services.request_of(registration) or abort(404)
     letter = next(
-        (one for one in letter_request.letters if one.number == number and one.status == VALID),
+        (
+            one
+            for one in letter_request.letters
+            if one.number == number and services.standing(one) == VALID
+        ),
         None,
     ) or abort(404)
     return pdf_response(letter)
 
 
 def pdf_response(letter):
-    response = make_response(document_pdf(letter))
+    try:
+        response = make_response(document_pdf(letter))
+    except sealing.Unreadable:
+        abort(503, description=_("The letter cannot be written now: its details cannot be read."))
     response.mimetype = "application/pdf"
     name = f"{letter.meeting.acronym}-{letter.kind}-{letter.number:04d}.pdf"
     response.headers["Content-Disposition"] = f'attachment; filename="{name}"'
@@ -148,7 +177,13 @@ def _verified(code):
     db.session.commit()
     context = {"form": VerifyForm(formdata=None), "checked": True, "letter": None}
     if found:
-        context.update(letter=letter, printed=services.printed(letter))
+        status = services.standing(letter)
+        context.update(letter=letter, status=status, printed=None)
+        # Who it names only while it stands: a letter revoked to protect its holder
+        # says no more than that.
+        if status == VALID:
+            with contextlib.suppress(sealing.Unreadable):
+                context["printed"] = services.printed(letter)
     response = make_response(render("letters/verify.html", **context))
     response.headers["Cache-Control"] = "no-store"
     # The code is in the address: it must not travel on in a Referer.

@@ -16,7 +16,7 @@ from wenevents.accounts.services import normalise_email
 from wenevents.audit.services import record
 from wenevents.clock import utcnow
 from wenevents.extensions import db
-from wenevents.registration.badges import BadBadge, read_badge
+from wenevents.registration.badges import BadBadge, expiry, read_badge
 from wenevents.registration.models import APPROVED, CheckinHelper, Registration
 
 MAX_FOUND = 20
@@ -24,10 +24,14 @@ MAX_TERMS = 4
 
 
 def may_check_in(user, meeting):
+    """Organisers always; a helper only until the meeting's badges expire (the end of the
+    day after it): the list of who came is not theirs to read afterwards."""
     if not user.is_authenticated:
         return False
     if user.is_organiser:
         return True
+    if utcnow() >= expiry(meeting):
+        return False
     return (
         db.session.scalar(
             select(CheckinHelper.id).where(

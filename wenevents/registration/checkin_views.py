@@ -3,6 +3,8 @@ code (scanned with the camera, a badge reader, or typed) or a name; one tap chec
 live counts. Organisers and the meeting's check-in helpers only; organisers also name the
 helpers here."""
 
+from datetime import UTC
+
 from flask import Blueprint, abort, flash, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
@@ -79,7 +81,12 @@ def page(acronym):
     return _page(meeting, block=block, target=target)
 
 
-def _said(outcome):
+def _local_time(moment, meeting):
+    """A stored (UTC) moment as the door's clock reads it: ``09:12``."""
+    return moment.replace(tzinfo=UTC).astimezone(meeting.tz).strftime("%H:%M")
+
+
+def _said(outcome, meeting):
     """``(message, category)`` for an attempt."""
     person = outcome.registration
     if outcome.problem == "tampered":
@@ -99,13 +106,13 @@ def _said(outcome):
         return _(
             "%(name)s was already checked in, at %(time)s.",
             name=name,
-            time=person.checked_in_at.strftime("%H:%M UTC"),
+            time=_local_time(person.checked_in_at, meeting),
         ), "info"
     return _("%(name)s is checked in.", name=name), "success"
 
 
 def _answer(meeting, outcome):
-    message, category = _said(outcome)
+    message, category = _said(outcome, meeting)
     if is_htmx():
         return _page(
             meeting,
