@@ -244,3 +244,10 @@ def test_checkin_helper_loses_the_page_after_the_meeting(organiser_client, meeti
 
     assert helper.get(PAGE).status_code == 403
     assert organiser_client.get(PAGE).status_code == 200
+
+
+@pytest.mark.parametrize("text", ["%", "_", "\\"])
+def test_checkin_search_wildcards_match_only_themselves(organiser, meeting, text):
+    approved(meeting, given_name="Nia", family_name="Okafor")
+
+    assert checkin.find(meeting, text) == []

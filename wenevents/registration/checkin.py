@@ -18,6 +18,7 @@ from wenevents.clock import utcnow
 from wenevents.extensions import db
 from wenevents.registration.badges import BadBadge, expiry, read_badge
 from wenevents.registration.models import APPROVED, CheckinHelper, Registration
+from wenevents.registration.queries import _escape_like
 
 MAX_FOUND = 20
 MAX_TERMS = 4
@@ -117,7 +118,7 @@ def find(meeting, text):
         .limit(MAX_FOUND)
     )
     for term in terms:
-        pattern = "%" + term.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+        pattern = f"%{_escape_like(term)}%"
         query = query.where(
             or_(
                 *(
