@@ -25,7 +25,7 @@ from wenevents.letters.models import (
 from wenevents.letters.views import pdf_response
 from wenevents.permissions import organisers_only
 from wenevents.registration.queries import meeting_by_acronym
-from wenevents.text import bounded_int
+from wenevents.text import to_id
 from wenevents.web import acting_user
 
 bp = Blueprint("letters_manage", __name__, url_prefix="/manage/<acronym:acronym>/letters")
@@ -48,17 +48,11 @@ def index():
 
 
 def _request(request_id):
-    letter_request = db.session.get(LetterRequest, request_id)
+    # An id no column holds names nothing (404), never a 500.
+    letter_request = db.session.get(LetterRequest, to_id(request_id) or abort(404))
     if letter_request is None or letter_request.meeting_id != g.meeting.id:
         abort(404)
     return letter_request
-
-
-def _id(value):
-    try:
-        return bounded_int(value)
-    except ValueError:
-        abort(404)
 
 
 def _detail(letter_request, status=200, **forms):
@@ -84,10 +78,7 @@ def _detail(letter_request, status=200, **forms):
 
 def _seen():
     """The request's version the organiser's page showed (None: not given)."""
-    try:
-        return bounded_int(request.form.get("seen", ""))
-    except ValueError:
-        return None
+    return to_id(request.form.get("seen"))
 
 
 def _decided(letter_request, decide, message):
@@ -121,12 +112,12 @@ def _decided(letter_request, decide, message):
 
 @bp.get("/<int:request_id>")
 def detail(request_id):
-    return _detail(_request(_id(request_id)))
+    return _detail(_request(request_id))
 
 
 @bp.post("/<int:request_id>/approve")
 def approve(request_id):
-    letter_request = _request(_id(request_id))
+    letter_request = _request(request_id)
     if not Form().validate_on_submit():
         abort(400)
     return _decided(
@@ -140,7 +131,7 @@ def approve(request_id):
 
 @bp.post("/<int:request_id>/correction")
 def correction(request_id):
-    letter_request = _request(_id(request_id))
+    letter_request = _request(request_id)
     form = CorrectionForm()
     if not form.validate_on_submit():
         return _detail(letter_request, 422, correction=form)
@@ -155,7 +146,7 @@ def correction(request_id):
 
 def _letter(letter_id):
     """An invitation letter of the meeting (certificates have no organisers' page yet)."""
-    letter = db.session.get(Letter, letter_id)
+    letter = db.session.get(Letter, to_id(letter_id) or abort(404))
     if letter is None or letter.meeting_id != g.meeting.id or letter.kind != INVITATION:
         abort(404)
     return letter
@@ -163,7 +154,7 @@ def _letter(letter_id):
 
 @bp.post("/issued/<int:letter_id>/revoke")
 def revoke(letter_id):
-    letter = _letter(_id(letter_id))
+    letter = _letter(letter_id)
     form = RevokeForm()
     if not form.validate_on_submit():
         return _detail(letter.request, 422, revoke=form)
@@ -177,7 +168,7 @@ def revoke(letter_id):
 
 @bp.get("/issued/<int:letter_id>.pdf")
 def letter_pdf(letter_id):
-    return pdf_response(_letter(_id(letter_id)))
+    return pdf_response(_letter(letter_id))
 
 
 @bp.route("/text/<any(en, fr, es):language>", methods=["GET", "POST"])

@@ -17,7 +17,7 @@ from wenevents.htmx import is_htmx, render
 from wenevents.i18n import lazy_gettext as _l
 from wenevents.permissions import deny
 from wenevents.registration import checkin, queries
-from wenevents.text import bounded_int
+from wenevents.text import to_id
 from wenevents.web import acting_user
 
 bp = Blueprint("registration_checkin", __name__, url_prefix="/<acronym:acronym>/check-in")
@@ -44,14 +44,6 @@ def _meeting(acronym):
     if meeting is None or not checkin.may_check_in(current_user, meeting):
         deny("check-in page", target=meeting)
     return meeting
-
-
-def _id(value):
-    """An id from the URL; one no column holds names nothing (404)."""
-    try:
-        return bounded_int(value)
-    except ValueError:
-        abort(404)
 
 
 def _page(meeting, status=200, block=None, target=None, q=None, **context):
@@ -146,7 +138,7 @@ def by_name(acronym, registration_id):
     meeting = _meeting(acronym)
     if not Form().validate_on_submit():
         abort(400)
-    registration = checkin.approved_one(meeting, _id(registration_id)) or abort(404)
+    registration = checkin.approved_one(meeting, to_id(registration_id) or abort(404)) or abort(404)
     outcome = checkin.check_in(registration, acting_user())
     db.session.commit()
     return _answer(meeting, outcome)
@@ -186,7 +178,7 @@ def remove_helper(acronym, helper_id):
         deny("check-in helpers", target=meeting)
     if not Form().validate_on_submit():
         abort(400)
-    if not checkin.remove_helper(meeting, _id(helper_id), acting_user()):
+    if not checkin.remove_helper(meeting, to_id(helper_id) or abort(404), acting_user()):
         abort(404)
     db.session.commit()
     flash(_("The helper may no longer check delegates in."), "success")
