@@ -114,14 +114,33 @@ def part_of(user, registration, sessions, follows, network_ids):
     return part
 
 
-def my_meeting(meeting, user):
-    """Everything *My meeting* shows ``user`` of ``meeting`` (a published one)."""
+@dataclass
+class _Mine:
+    registration: object
+    release: object
+    sessions: list
+    follows: set
+    network_ids: set
+    part: MyPart
+
+
+def _mine(meeting, user):
+    """What the page and the feed both read: the registration, the latest release, the
+    follows, the person's networks and their part."""
     registration = queries.find(meeting, user.email)
     release = latest_release(meeting.acronym)
     sessions = sessions_of(release) if release else []
     follows = follows_of(user, meeting)
     network_ids = _own_networks(user, registration)
     part = part_of(user, registration, sessions, follows, network_ids)
+    return _Mine(registration, release, sessions, follows, network_ids, part)
+
+
+def my_meeting(meeting, user):
+    """Everything *My meeting* shows ``user`` of ``meeting`` (a published one)."""
+    mine = _mine(meeting, user)
+    registration, release, sessions = mine.registration, mine.release, mine.sessions
+    follows, network_ids, part = mine.follows, mine.network_ids, mine.part
     viewer = viewer_for(user, meeting)
     may_send = viewer.networks | ({viewer.delegate_network} - {None})
     materials = []
@@ -250,16 +269,12 @@ def feed_calendar(token):
     meeting = db.session.get(Meeting, feed.meeting_id)
     if user is None or user.is_disabled or meeting is None or meeting.status != PUBLISHED:
         return None
-    release = latest_release(meeting.acronym)
-    sessions = sessions_of(release) if release else []
-    registration = queries.find(meeting, user.email)
-    follows = follows_of(user, meeting)
-    part = part_of(user, registration, sessions, follows, _own_networks(user, registration))
+    mine = _mine(meeting, user)
     now = utcnow()
     if feed.last_used_at is None or now - feed.last_used_at > NOTED_EVERY:
         # A plain UPDATE: the address may have been stopped meanwhile (no row, no error).
         db.session.execute(
             update(CalendarFeed).where(CalendarFeed.id == feed.id).values(last_used_at=now)
         )
-    mine, items = part.events()
-    return ics.personal_calendar(meeting, release, mine, items)
+    sessions, items = mine.part.events()
+    return ics.personal_calendar(meeting, mine.release, sessions, items)
