@@ -2,6 +2,7 @@
 for whom, and when every instance stops serving it."""
 
 import gzip
+import itertools
 import re
 from datetime import UTC, datetime
 
@@ -301,10 +302,10 @@ def test_pagecache_store_drops_the_least_recently_used_first():
     assert len(store) == 0
 
 
-def test_pagecache_live_pages_expire_when_the_next_minute_begins(app):
+def test_pagecache_live_pages_expire_a_minute_after_they_are_stored(app):
     with app.test_request_context():
-        assert pagecache._expiry(120.5, live=True) == 180
-        assert pagecache._expiry(179.99, live=True) == 180
+        assert pagecache._expiry(120.5, live=True) == 180.5
+        assert pagecache._expiry(179.99, live=True) == 239.99
         assert pagecache._expiry(120.5, live=False) == 120.5 + 3600
 
 
@@ -334,6 +335,25 @@ def test_front_replays_304_for_the_etag_it_sent(client, demo, flask_calls):
     assert response.status_code == 304
     assert response.data == b""
     assert response.headers["ETag"] == etag
+    assert len(flask_calls) == 1
+
+
+def test_front_replays_a_live_page_rendered_as_the_wall_clock_turned_a_minute(
+    client, demo, flask_calls, monkeypatch
+):
+    # The render starts at 59.99 s and the next request comes at 0.3 s past: still the
+    # page's minute (the live clock stands still), so the stored answer must still hold.
+    moments = itertools.chain([1_700_000_039.99], itertools.repeat(1_700_000_040.3))
+
+    class SteppingClock:
+        @staticmethod
+        def time():
+            return next(moments)
+
+    monkeypatch.setattr(pagecache, "time", SteppingClock)
+    client.get("/gmwen4/")
+    again = client.get("/gmwen4/")
+    assert again.status_code == 200
     assert len(flask_calls) == 1
 
 

@@ -382,8 +382,10 @@ def _storable(response):
 
 def _expiry(now, live):
     if live:
-        # Keyed by its minute too (``_key``): this only frees the memory.
-        return (now // 60 + 1) * 60
+        # Keyed by its minute too (``_key``), which is what keeps it right; this only
+        # frees the memory. A minute from now, not the minute's end: a render that began
+        # just before the minute turned must not be stored already expired.
+        return now + 60
     return now + current_app.config["PUBLIC_CACHE_SECONDS"]
 
 
