@@ -276,6 +276,86 @@ def test_pagecache_two_instances_see_a_publication_at_once(app, demo, tmp_path):
             context.__exit__(None, None, None)
 
 
+class StoppedClock:
+    """A monotonic clock that moves only when told."""
+
+    def __init__(self):
+        self.moment = 1000.0
+
+    def __call__(self):
+        return self.moment
+
+
+def test_version_watch_reads_once_within_its_seconds_and_again_after():
+    clock, reads = StoppedClock(), []
+    watch = pagecache.VersionWatch(0.25, clock=clock)
+    numbers = iter([7, 8])
+    read = lambda: reads.append(1) or next(numbers)  # noqa: E731
+    assert [watch.version(read), watch.version(read)] == [7, 7]
+    clock.moment += 0.24
+    assert watch.version(read) == 7
+    clock.moment += 0.01
+    assert watch.version(read) == 8
+    assert len(reads) == 2
+
+
+def test_version_watch_reads_again_after_a_public_commit_in_this_process(app, demo):
+    watch = pagecache.VersionWatch(60, clock=StoppedClock())
+    before = watch.version(version)
+    meeting = fourth()
+    meeting.title = "Renamed"
+    db.session.commit()
+    assert watch.version(version) == before + 1
+
+
+def test_version_watch_keeps_its_read_after_a_private_commit(app, demo):
+    watch, reads = pagecache.VersionWatch(60, clock=StoppedClock()), []
+    read = lambda: reads.append(1) or version()  # noqa: E731
+    watch.version(read)
+    audit.record("test.private", detail="nothing public")
+    db.session.commit()
+    watch.version(read)
+    assert len(reads) == 1
+
+
+@pytest.mark.parametrize("app_config", [{"PUBLIC_VERSION_SECONDS": 60}])
+def test_front_answers_a_stored_page_without_a_query_when_the_version_was_just_read(
+    client, demo, count_queries
+):
+    client.get("/gmwen4/schedule")
+    client.get("/gmwen4/schedule")
+    with count_queries() as queries:
+        response = client.get("/gmwen4/schedule")
+    assert response.status_code == 200
+    assert queries == []
+
+
+def test_front_serves_another_instances_publication_once_its_seconds_pass(
+    app, demo, tmp_path, monkeypatch
+):
+    clock = StoppedClock()
+    url = app.config["SQLALCHEMY_DATABASE_URI"]
+    with make_app(tmp_path / "reader", DATABASE_URL=url, PUBLIC_VERSION_SECONDS=0.25) as reader:
+        reader.extensions["pagecache.front"].watch.clock = clock
+        client = reader.test_client()
+        client.get("/gmwen4/schedule?day=all")
+        assert "Moved on" not in client.get("/gmwen4/schedule?day=all").text
+        seen = pagecache._own_commits.value
+        meeting = fourth()
+        session = db.session.scalar(select(Session).filter_by(meeting=meeting, number=1))
+        session.title = "Moved on"
+        db.session.commit()
+        publish_agenda(meeting)
+        # Another server's commits are not counted here: as if these had been made there.
+        monkeypatch.setattr(pagecache._own_commits, "value", seen)
+        assert "Moved on" not in client.get("/gmwen4/schedule?day=all").text
+        clock.moment += 0.25
+        assert "Moved on" in client.get("/gmwen4/schedule?day=all").text
+        with reader.app_context():
+            db.session.remove()
+            db.engine.dispose()
+
+
 def test_pagecache_store_drops_the_least_recently_used_first():
     store = pagecache.Store(max_bytes=8 * 300)
     entry = pagecache.Entry({"identity": b"x" * 100}, "e", (), expires=100.0)

@@ -104,6 +104,10 @@ DEFAULTS = {
     "PUBLIC_CACHE": True,
     "PUBLIC_CACHE_BYTES": 64 * 1024 * 1024,
     "PUBLIC_CACHE_SECONDS": 3600,
+    # How long the front may answer from the public version it last read before reading
+    # it again: what another instance published is served here within this time (this
+    # process's own commits at once). 0 reads it for every request.
+    "PUBLIC_VERSION_SECONDS": 0.25,
     # Behind N reverse proxies, trust the last N X-Forwarded-For hops; 0: trust none.
     "TRUSTED_PROXY_COUNT": 0,
     # Logs (observability.py): "text" to read in a terminal, "json" (one object a line)

@@ -162,6 +162,7 @@ def _bump_version(session):
     # the shortest time, after every other lock the transaction takes (no deadlock).
     session.flush()
     if session.info.pop("public_changed", False):
+        session.info["public_bumped"] = True
         bumped = session.execute(
             update(PublicVersion)
             .where(PublicVersion.id == 1)
@@ -171,9 +172,57 @@ def _bump_version(session):
             session.execute(insert(PublicVersion).values(id=1, number=1))
 
 
+@event.listens_for(Session, "after_commit")
+def _note_own_commit(session):
+    if session.info.pop("public_bumped", False):
+        _own_commits.note()
+
+
 @event.listens_for(Session, "after_rollback")
 def _forget_writes(session):
     session.info.pop("public_changed", None)
+    session.info.pop("public_bumped", None)
+
+
+class _Counter:
+    """Public commits made by this process (any app in it): the front's version read
+    before one is not reused after it."""
+
+    def __init__(self):
+        self.value = 0
+        self._lock = threading.Lock()
+
+    def note(self):
+        with self._lock:
+            self.value += 1
+
+
+_own_commits = _Counter()
+
+
+class VersionWatch:
+    """The public version for the front, read again when ``seconds`` have passed since
+    the last read or this process committed a public change since it: a request costs
+    no query when others came just before it, and what another instance published is
+    served within ``seconds``."""
+
+    def __init__(self, seconds, clock=time.monotonic):
+        self.seconds = seconds
+        self.clock = clock
+        # (version, when it was read, own commits before the read), swapped whole.
+        self._last = None
+
+    def version(self, read):
+        commits = _own_commits.value
+        moment = self.clock()
+        last = self._last
+        if last is not None and last[2] == commits and moment - last[1] < self.seconds:
+            return last[0]
+        # The count is taken before the query: a commit during it makes the next request
+        # read again.
+        version = read()
+        self._last = (version, moment, commits)
+        return version
 
 
 # The store -----------------------------------------------------------------------------
@@ -296,7 +345,7 @@ class Store:
 def init_app(app):
     app.extensions["pagecache"] = Store(app.config["PUBLIC_CACHE_BYTES"])
     # Outermost: a repeated request is answered before any other middleware or Flask runs.
-    app.wsgi_app = Front(app, app.wsgi_app)
+    app.wsgi_app = app.extensions["pagecache.front"] = Front(app, app.wsgi_app)
 
 
 def store():
@@ -462,6 +511,7 @@ class Front:
         self.records = Store(app.config["PUBLIC_CACHE_BYTES"] // 2)
         self.assets = Store(ASSET_BYTES)
         self.engine = None
+        self.watch = VersionWatch(app.config["PUBLIC_VERSION_SECONDS"])
 
     def __call__(self, environ, start_response):
         config = self.flask.config
@@ -479,7 +529,7 @@ class Front:
             # Never answered from the store (a static file, a form): no query here.
             return self._record(key, environ, start_response)
         version = self._version()
-        # The decorator reads it from here: one query a request, hit or miss.
+        # The decorator reads it from here: at most one query a request, hit or miss.
         environ[_VERSION_READ] = version
         record = self.records.get(key, version, time.time())
         if record is not None and record.minute == _minute(record.live):
@@ -490,7 +540,7 @@ class Front:
         if self.engine is None:
             with self.flask.app_context():
                 self.engine = db.engine
-        return current_version(self.engine)
+        return self.watch.version(lambda: current_version(self.engine))
 
     def _record(self, key, environ, start_response, anonymous=True):
         """Flask's answer, kept when Flask marked it as the same for everyone: a public page
