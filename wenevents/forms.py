@@ -3,6 +3,7 @@ text that is not text and of numbers no column holds; and the French and Spanish
 of translated fields (``translatable``)."""
 
 from flask_wtf import FlaskForm
+from markupsafe import Markup, escape
 from wtforms import (
     EmailField,
     HiddenField,
@@ -20,7 +21,7 @@ from wtforms.validators import (
     StopValidation,
     ValidationError,
 )
-from wtforms.widgets import CheckboxInput, ListWidget
+from wtforms.widgets import CheckboxInput, ListWidget, Select
 
 from wenevents.i18n import lazy_gettext as _l
 from wenevents.languages import TRANSLATED, set_translation, translation
@@ -61,6 +62,8 @@ class Form(FlaskForm):
         # judge what will be stored (a name of zero-width spaces alone is empty; and
         # InputRequired reads raw_data).
         for field in self:
+            if type(field.widget) is Select:
+                field.widget = _SELECTS[field.widget.multiple]
             if is_single_line(field) and isinstance(field.data, str):
                 field.data = clean_line(field.data)
                 if field.raw_data:
@@ -79,6 +82,26 @@ class Form(FlaskForm):
             else:
                 extra.setdefault(name, []).append(_fits_column)
         return super().validate(extra_validators=extra)
+
+
+class PlainOptionsSelect(Select):
+    """WTForms' select, its plain options (no attributes of their own) written directly:
+    WTForms' ``html_params`` costs about 20 µs an option, 5 ms for a list of countries.
+    The same HTML, attributes in the same (sorted) order."""
+
+    @classmethod
+    def render_option(cls, choice, **kwargs):
+        if choice.render_kw or kwargs:
+            return super().render_option(choice, **kwargs)
+        value = str(choice.value) if isinstance(choice.value, bool) else choice.value
+        selected = "selected " if choice.selected else ""
+        label = escape(choice.label or choice.value)
+        # Value and label are both escaped here (Markup's own % would escape them again,
+        # at twice the cost).
+        return Markup(f'<option {selected}value="{escape(value)}">{label}</option>')  # noqa: S704
+
+
+_SELECTS = {False: PlainOptionsSelect(), True: PlainOptionsSelect(multiple=True)}
 
 
 def _is_text(_form, field):

@@ -212,7 +212,8 @@ def _list(meeting, form, filters, page, bulk=None, selected=(), summary=None, co
         retention=lambda: retention.status(meeting, counted()),
         oob_counts=summary is not None,
         summary=summary,
-        # Translated once, not once a row.
+        # Translated once, not once a row (the row's name is put in, and escaped, there).
+        select_label=_("Select %(name)s"),
         country_names={c.value: str(c.label) for c in form.country.choices if c.value},
         status_labels={k: str(v) for k, v in STATUS_LABELS.items()},
         role_labels={k: str(v) for k, v in ROLE_LABELS.items()},
