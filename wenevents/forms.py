@@ -96,7 +96,7 @@ class PlainOptionsSelect(Select):
         value = str(choice.value) if isinstance(choice.value, bool) else choice.value
         selected = "selected " if choice.selected else ""
         label = escape(choice.label or choice.value)
-        # Value and label are both escaped here (Markup's own % would escape them again,
+        # Value and label are both escaped here (Markup's own % escapes its arguments too,
         # at twice the cost).
         return Markup(f'<option {selected}value="{escape(value)}">{label}</option>')  # noqa: S704
 

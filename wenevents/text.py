@@ -1,9 +1,7 @@
 """Reading what people and pages send: numbers that fit a column, text fit to keep."""
 
 import re
-import sys
 import unicodedata
-from functools import cache
 
 import idna
 
@@ -88,7 +86,9 @@ def _clean(text, keep):
             return " " if char.isspace() else ""
         return ""
 
-    return _of_categories("Cc", "Cf", "Cs").sub(replace, text)
+    # Not printable for another reason (a no-break space, a private-use character): kept.
+    invisible = _one_of(text, ("Cc", "Cf", "Cs"))
+    return re.sub(invisible, replace, text) if invisible else text
 
 
 def _joins(text, pos):
@@ -102,29 +102,18 @@ def _joins(text, pos):
 
 def stacked_marks(text):
     """Whether more than MAX_MARKS combining marks follow one another (after NFC)."""
-    return _stacked().search(unicodedata.normalize("NFC", text or "")) is not None
+    text = unicodedata.normalize("NFC", text or "")
+    if text.isascii():
+        return False
+    marks = _one_of(text, ("Mn", "Me"))
+    return bool(marks) and re.search(f"{marks}{{{MAX_MARKS + 1}}}", text) is not None
 
 
-@cache
-def _stacked():
-    return re.compile(f"{_of_categories('Mn', 'Me').pattern}{{{MAX_MARKS + 1}}}")
-
-
-@cache
-def _of_categories(*categories):
-    """A pattern matching one character of any of the Unicode ``categories`` (built once
-    per process, in about a tenth of a second): regular expressions scan text in C, where
-    a loop over its characters in Python took seconds for a megabyte."""
-    ranges, start, previous = [], None, None
-    for code in range(sys.maxunicode + 1):
-        if unicodedata.category(chr(code)) in categories:
-            if start is None:
-                start = code
-            previous = code
-        elif start is not None:
-            ranges.append((start, previous))
-            start = None
-    if start is not None:
-        ranges.append((start, previous))
-    parts = "".join(f"\\U{a:08x}" if a == b else f"\\U{a:08x}-\\U{b:08x}" for a, b in ranges)
-    return re.compile(f"[{parts}]")
+def _one_of(text, categories):
+    """A pattern matching one of the characters of ``text`` that are of the Unicode
+    ``categories`` ("" if none is): taken from the text's distinct characters (a set is
+    made in C), so the scan for them runs as a regular expression, in C too. A pattern of
+    every such character of Unicode took a second to build, paid by each process's first
+    form."""
+    found = sorted(c for c in set(text) if unicodedata.category(c) in categories)
+    return f"[{''.join(map(re.escape, found))}]" if found else ""
