@@ -1,6 +1,7 @@
 """Uploading materials: who may upload where, versions, identical files, languages, late
 files, and the answers with and without htmx."""
 
+import hashlib
 import re
 from datetime import datetime, timedelta
 
@@ -20,6 +21,7 @@ from tests.uploads.conftest import (
     versions_of,
 )
 from wenevents.extensions import db
+from wenevents.uploads import streaming
 from wenevents.uploads.models import Document, DocumentVersion
 
 
@@ -343,3 +345,47 @@ def test_upload_page_lists_only_the_targets_of_the_person(app, client, auth, wor
     assert f'id="target-sheet-{world.latf.id}"' not in page
     assert f'id="target-slides-{world.item_b.id}"' not in page
     assert 'id="target-report"' not in page
+
+
+def test_large_upload_is_read_in_pieces_of_read_bytes_and_stored_whole(
+    app, client, auth, world, people
+):
+    # gunicorn hands a large body over a megabyte at a time; reads of 64 KB made it copy
+    # what was left of each megabyte again and again (uploads/streaming.py).
+    reads = []
+
+    class Recorded:
+        def __init__(self, stream):
+            self.stream = stream
+
+        def read(self, size=-1):
+            data = self.stream.read(size)
+            reads.append(len(data))
+            return data
+
+        def readline(self, size=-1):
+            return self.stream.readline(size)
+
+    wsgi_app = app.wsgi_app
+
+    def recording(environ, start_response):
+        if environ["REQUEST_METHOD"] != "POST":
+            return wsgi_app(environ, start_response)
+        # Werkzeug's test client spools a body this large into a file it leaves open.
+        body = environ["wsgi.input"]
+        environ["wsgi.input"] = Recorded(body)
+        try:
+            return list(wsgi_app(environ, start_response))
+        finally:
+            body.close()
+
+    app.wsgi_app = recording
+    content = PDF + bytes(range(256)) * 8000  # 2 MB and a little
+    auth.login("fp@naweg.example.org")
+    response = upload(client, "gm", f"slides-{world.item_a.id}", [(content, "Large.pdf")])
+    assert response.status_code == 303
+    [version] = versions_of(world.meeting)
+    assert version.size == len(content)
+    assert version.sha256 == hashlib.sha256(content).hexdigest()
+    assert max(reads) == streaming.READ_BYTES
+    assert len(reads) == -(-(sum(reads)) // streaming.READ_BYTES) + 1  # and the end
