@@ -16,10 +16,11 @@ from flask import (
     request,
     url_for,
 )
-from flask_babel import format_date
+from flask_babel import format_date, get_locale
 
 from wenevents import pagecache
 from wenevents.agenda import releases, services
+from wenevents.agenda.releases import PublicItem, PublicSession
 from wenevents.htmx import render
 from wenevents.web import offset_label
 
@@ -148,6 +149,10 @@ def short_day(value):
     return format_date(value, "EEE d MMM")
 
 
+# Zone and language pairs whose times a released entry keeps (times()).
+KEPT_TIMES = 8
+
+
 class Times(NamedTuple):
     """A session's or an item's start and end as the schedule shows them."""
 
@@ -163,7 +168,24 @@ class Times(NamedTuple):
 def times(entry, tz, view=None):
     """``entry``'s times in ``view`` (default: the meeting's zone ``tz``), for the
     clock_range macro. In Python: the schedule shows them for every item, and computing
-    them in the macro was a third of the render at ten times the demo."""
+    them in the macro was a third of the render at ten times the demo.
+
+    A released entry never changes and each process keeps its objects (releases.py), so
+    its times are kept with it, for a few zones and languages (any zone may be asked
+    for: memory must not grow with what strangers ask)."""
+    if not isinstance(entry, PublicItem | PublicSession):
+        return _times(entry, tz, view)
+    key = (tz, view, str(get_locale()))
+    shown = entry.__dict__.setdefault("_shown_times", {})
+    found = shown.get(key)
+    if found is None:
+        found = _times(entry, tz, view)
+        if len(shown) < KEPT_TIMES:
+            shown[key] = found
+    return found
+
+
+def _times(entry, tz, view):
     start, end = entry.start(tz), entry.end(tz)
     shown_start, shown_end = (
         (start, end) if view is None else (start.astimezone(view), end.astimezone(view))
