@@ -120,3 +120,22 @@ def test_rate_limits_enabled_after_an_app_that_disabled_them(tmp_path):
         assert limiter.enabled is False
     with make_app(tmp_path / "on"):
         assert limiter.enabled is True
+
+
+def test_gunicorn_worker_freezes_what_the_loaded_app_holds(app):
+    import gc
+    from types import SimpleNamespace
+
+    from wenevents import gunicorn_config
+
+    def collected(obj):
+        return any(o is obj for o in gc.get_objects())
+
+    assert collected(app)
+    try:
+        gunicorn_config.post_worker_init(SimpleNamespace())
+        assert not collected(app)
+        assert gc.get_freeze_count() > 0
+    finally:
+        gc.unfreeze()
+    assert collected(app)
