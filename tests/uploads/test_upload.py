@@ -347,11 +347,10 @@ def test_upload_page_lists_only_the_targets_of_the_person(app, client, auth, wor
     assert 'id="target-report"' not in page
 
 
-def test_large_upload_is_read_in_pieces_of_read_bytes_and_stored_whole(
-    app, client, auth, world, people
-):
-    # gunicorn hands a large body over a megabyte at a time; reads of 64 KB made it copy
-    # what was left of each megabyte again and again (uploads/streaming.py).
+@pytest.fixture
+def post_bodies(app):
+    """The sizes of the reads of each POST body (werkzeug's test client spools a large one
+    into a file it leaves open: closed here after the answer)."""
     reads = []
 
     class Recorded:
@@ -371,7 +370,6 @@ def test_large_upload_is_read_in_pieces_of_read_bytes_and_stored_whole(
     def recording(environ, start_response):
         if environ["REQUEST_METHOD"] != "POST":
             return wsgi_app(environ, start_response)
-        # Werkzeug's test client spools a body this large into a file it leaves open.
         body = environ["wsgi.input"]
         environ["wsgi.input"] = Recorded(body)
         try:
@@ -380,6 +378,14 @@ def test_large_upload_is_read_in_pieces_of_read_bytes_and_stored_whole(
             body.close()
 
     app.wsgi_app = recording
+    return reads
+
+
+def test_large_upload_is_read_in_pieces_of_read_bytes_and_stored_whole(
+    app, client, auth, world, people, post_bodies
+):
+    # gunicorn hands a large body over a megabyte at a time; reads of 64 KB made it copy
+    # what was left of each megabyte again and again (uploads/streaming.py).
     content = PDF + bytes(range(256)) * 8000  # 2 MB and a little
     auth.login("fp@naweg.example.org")
     response = upload(client, "gm", f"slides-{world.item_a.id}", [(content, "Large.pdf")])
@@ -387,5 +393,28 @@ def test_large_upload_is_read_in_pieces_of_read_bytes_and_stored_whole(
     [version] = versions_of(world.meeting)
     assert version.size == len(content)
     assert version.sha256 == hashlib.sha256(content).hexdigest()
-    assert max(reads) == streaming.READ_BYTES
-    assert len(reads) == -(-(sum(reads)) // streaming.READ_BYTES) + 1  # and the end
+    each = streaming.read_bytes(app.config["MAX_FORM_MEMORY_SIZE"])
+    assert each == 500_000 - 64 * 1024
+    assert max(post_bodies) == each
+    assert len(post_bodies) == -(-(sum(post_bodies)) // each) + 1  # and the end
+
+
+@pytest.mark.parametrize(
+    ("max_form_memory_size", "each"),
+    [(None, 448 * 1024), (10_000_000, 448 * 1024), (500_000, 434_464), (100_000, 65_536)],
+)
+def test_upload_reads_fit_in_the_parsers_buffer(max_form_memory_size, each):
+    assert streaming.read_bytes(max_form_memory_size) == each
+
+
+@pytest.mark.parametrize("app_config", [{"MAX_FORM_MEMORY_SIZE": 100_000}])
+def test_large_upload_goes_through_with_a_small_form_memory_limit(
+    app, client, auth, world, people, post_bodies
+):
+    content = PDF + bytes(range(256)) * 4000  # 1 MB and a little
+    auth.login("fp@naweg.example.org")
+    response = upload(client, "gm", f"slides-{world.item_a.id}", [(content, "Large.pdf")])
+    assert response.status_code == 303
+    [version] = versions_of(world.meeting)
+    assert version.sha256 == hashlib.sha256(content).hexdigest()
+    assert max(post_bodies) == 65_536

@@ -74,8 +74,18 @@ class _Sink(storage.Incoming):
 # What the multipart parser reads at a time in upload views. gunicorn's reader takes up to
 # a megabyte from the socket at once and keeps what a read leaves of it, copying that
 # again at each read: with Werkzeug's 64 KB reads a large upload spent a third of its time
-# there. Below MAX_FORM_MEMORY_SIZE (500 KB), which also bounds the parser's buffer.
+# there.
 READ_BYTES = 448 * 1024
+WERKZEUG_READ_BYTES = 64 * 1024
+
+
+def read_bytes(max_form_memory_size):
+    """What to read at a time: READ_BYTES, but a read must fit in the parser's buffer,
+    which MAX_FORM_MEMORY_SIZE bounds (with room for what a read leaves of a boundary)."""
+    if max_form_memory_size is None:
+        return READ_BYTES
+    room = max_form_memory_size - WERKZEUG_READ_BYTES
+    return max(WERKZEUG_READ_BYTES, min(READ_BYTES, room))
 
 
 class _FileParts(FormDataParser):
@@ -90,7 +100,7 @@ class _FileParts(FormDataParser):
             max_form_memory_size=self.max_form_memory_size,
             max_form_parts=self.max_form_parts,
             cls=self.cls,
-            buffer_size=READ_BYTES,
+            buffer_size=read_bytes(self.max_form_memory_size),
         )
         form, files = parser.parse(stream, boundary, content_length)
         return stream, form, files
