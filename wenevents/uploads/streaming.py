@@ -89,7 +89,7 @@ def read_bytes(max_form_memory_size):
 
 
 class _FileParts(FormDataParser):
-    """Werkzeug's form parser, reading a body of files a megabyte at a time."""
+    """Werkzeug's form parser, reading a body of files ``read_bytes()`` at a time."""
 
     def _parse_multipart(self, stream, mimetype, content_length, options):
         boundary = options.get("boundary", "").encode("ascii")
