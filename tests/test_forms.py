@@ -6,6 +6,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.widgets import Select
 
 from wenevents.forms import Form, PlainOptionsSelect
+from wenevents.i18n import lazy_gettext as _l
 
 
 class Choices(Form):
@@ -47,6 +48,18 @@ def test_plain_options_select_escapes_value_and_label(app):
     assert '<option value="x&lt;&amp;&#34;">L&lt;b&gt;&amp;&#39;&#34;</option>' in html
     assert '<option selected value="B">B</option>' in html
     assert '<option value="True">yes</option>' in html
+
+
+def test_plain_options_select_escapes_a_lazy_translated_label(app):
+    class Lazy(Form):
+        class Meta:
+            csrf = False
+
+        choice = SelectField(choices=[SelectChoice("1", _l("Pick %(it)s", it="<b>y</b>"))])
+
+    with app.test_request_context():
+        html = Lazy().choice()
+    assert '<option value="1">Pick &lt;b&gt;y&lt;/b&gt;</option>' in html
 
 
 def test_plain_options_select_leaves_other_widgets_alone(app):

@@ -40,6 +40,8 @@ ALLOWED = {
     ("wenevents/i18n.py", "__html__"): "LazyText.__html__ escapes the whole string",
     ("wenevents/languages.py", "Markup"): "LocalText.__html__: Markup.format escapes the text",
     ("wenevents/languages.py", "__html__"): "LocalText.__html__ escapes the whole text",
+    ("wenevents/forms.py", "Markup"): "PlainOptionsSelect: value and label escaped, the same "
+    "HTML as WTForms' (tests/test_forms.py)",
 }
 # Flask-Babel's lazy helpers (their strings declare themselves HTML): use wenevents.i18n.
 LAZY = {"lazy_gettext", "lazy_ngettext", "lazy_pgettext", "lazy_npgettext", "LazyString"}
