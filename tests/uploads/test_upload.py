@@ -381,18 +381,24 @@ def post_bodies(app):
     return reads
 
 
+def uploaded_whole(client, auth, world, content):
+    """``content`` uploaded by a focal point as slides; its version, checked whole."""
+    auth.login("fp@naweg.example.org")
+    response = upload(client, "gm", f"slides-{world.item_a.id}", [(content, "Large.pdf")])
+    assert response.status_code == 303
+    [version] = versions_of(world.meeting)
+    assert version.sha256 == hashlib.sha256(content).hexdigest()
+    return version
+
+
 def test_large_upload_is_read_in_pieces_of_read_bytes_and_stored_whole(
     app, client, auth, world, people, post_bodies
 ):
     # gunicorn hands a large body over a megabyte at a time; reads of 64 KB made it copy
     # what was left of each megabyte again and again (uploads/streaming.py).
     content = PDF + bytes(range(256)) * 8000  # 2 MB and a little
-    auth.login("fp@naweg.example.org")
-    response = upload(client, "gm", f"slides-{world.item_a.id}", [(content, "Large.pdf")])
-    assert response.status_code == 303
-    [version] = versions_of(world.meeting)
+    version = uploaded_whole(client, auth, world, content)
     assert version.size == len(content)
-    assert version.sha256 == hashlib.sha256(content).hexdigest()
     each = streaming.read_bytes(app.config["MAX_FORM_MEMORY_SIZE"])
     assert each == 500_000 - 64 * 1024
     assert max(post_bodies) == each
@@ -412,9 +418,5 @@ def test_large_upload_goes_through_with_a_small_form_memory_limit(
     app, client, auth, world, people, post_bodies
 ):
     content = PDF + bytes(range(256)) * 4000  # 1 MB and a little
-    auth.login("fp@naweg.example.org")
-    response = upload(client, "gm", f"slides-{world.item_a.id}", [(content, "Large.pdf")])
-    assert response.status_code == 303
-    [version] = versions_of(world.meeting)
-    assert version.sha256 == hashlib.sha256(content).hexdigest()
+    uploaded_whole(client, auth, world, content)
     assert max(post_bodies) == 65_536
