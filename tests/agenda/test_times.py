@@ -49,6 +49,15 @@ def test_times_of_a_released_item_are_computed_once_per_zone_and_language(app):
     assert (english.start, english.other_day) == ("11:30", "Wed 22 Nov")
 
 
+def test_times_given_the_page_language_are_the_ones_kept_for_it(app):
+    item = released_item()
+    tokyo = ZoneInfo("Asia/Tokyo")
+    with app.test_request_context(), force_locale("fr"):
+        looked_up = views.times(item, PANAMA, tokyo)
+        assert views.times(item, PANAMA, tokyo, "fr") is looked_up
+    assert list(item._shown_times) == [(PANAMA, tokyo, "fr")]
+
+
 def test_times_kept_with_a_released_item_are_bounded(app):
     item = released_item()
     zones = [

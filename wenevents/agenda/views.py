@@ -16,9 +16,9 @@ from flask import (
     request,
     url_for,
 )
-from flask_babel import format_date, get_locale
+from flask_babel import format_date
 
-from wenevents import pagecache
+from wenevents import languages, pagecache
 from wenevents.agenda import releases, services
 from wenevents.agenda.releases import PublicItem, PublicSession
 from wenevents.htmx import render
@@ -165,17 +165,19 @@ class Times(NamedTuple):
 
 
 @bp.app_template_global()
-def times(entry, tz, view=None):
+def times(entry, tz, view=None, language=None):
     """``entry``'s times in ``view`` (default: the meeting's zone ``tz``), for the
     clock_range macro. In Python: the schedule shows them for every item, and computing
-    them in the macro was a third of the render at ten times the demo.
+    them in the macro was a third of the render at ten times the demo. ``language``, the
+    page's (the one in force), given by the template saves looking up the locale for each
+    item.
 
     A released entry never changes and each process keeps its objects (releases.py), so
     its times are kept with it, for a few zones and languages (any zone may be asked
     for: memory must not grow with what strangers ask)."""
     if not isinstance(entry, PublicItem | PublicSession):
         return _times(entry, tz, view)
-    key = (tz, view, str(get_locale()))
+    key = (tz, view, language or languages.current())
     shown = entry.__dict__.setdefault("_shown_times", {})
     found = shown.get(key)
     if found is None:
