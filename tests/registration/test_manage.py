@@ -180,6 +180,50 @@ def test_search_matches_name_email_and_organisation_as_one_types(client, organis
     assert listed(fragment) == [ana.id]
 
 
+def cells(page, registration_id):
+    """The text of each cell of a registration's row, tags removed."""
+    row = re.search(rf'<tr id="registration-{registration_id}">(.*?)</tr>', page, re.S)[1]
+    return [
+        " ".join(re.sub(r"<[^>]+>", " ", cell).split())
+        for cell in re.findall(r"<td[^>]*>(.*?)</td>", row, re.S)
+    ]
+
+
+def test_list_rows_show_each_column_and_a_dash_without_network(client, organiser, meeting):
+    delegate = add(
+        meeting,
+        given_name="Ana",
+        family_name="Silva <b>",
+        organisation="Customs & Border",
+        country_code="KE",
+        created_at=datetime(2023, 10, 2, 8, 5, 9),
+    )
+    observer = add(
+        meeting,
+        given_name="Bo",
+        family_name="Li",
+        network_id=None,
+        participation_role="observer",
+        status=APPROVED,
+        created_at=datetime(2023, 10, 3, 17, 0),
+    )
+
+    page = client.get(url(meeting)).text
+
+    assert cells(page, delegate.id) == [
+        "Select Ana Silva &lt;b&gt;",
+        f"Ana Silva &lt;b&gt; {delegate.email}",
+        "Customs &amp; Border",
+        "Kenya",
+        meeting.networks[0].acronym,
+        "Network delegate",
+        "Submitted",
+        "2023-10-02 08:05",
+    ]
+    assert cells(page, observer.id)[4:] == ["—", "Observer", "Approved", "2023-10-03 17:00"]
+    assert '<time datetime="2023-10-02T08:05:09Z">' in page
+
+
 def test_search_treats_like_wildcards_as_text(client, organiser, meeting):
     percent = add(meeting, organisation="100% Wildlife")
     underscore = add(meeting, email="a_b@example.org")

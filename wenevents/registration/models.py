@@ -109,6 +109,11 @@ class Question(Translated, db.Model):
     choices: Mapped[list] = mapped_column(JSON, default=list)
 
 
+def full_name(given_name, family_name):
+    """How a person is named on lists and badges: given name, then family name."""
+    return f"{given_name} {family_name}".strip()
+
+
 class Registration(db.Model):
     """One person's registration for one meeting (one per email address)."""
 
@@ -182,7 +187,7 @@ class Registration(db.Model):
 
     @property
     def name(self):
-        return f"{self.given_name} {self.family_name}".strip()
+        return full_name(self.given_name, self.family_name)
 
     @property
     def holds_seat(self):

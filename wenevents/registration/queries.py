@@ -6,11 +6,12 @@ each row comes in the same query), so a page costs the same with 5 registrations
 """
 
 from dataclasses import asdict, dataclass, field
-from datetime import date
+from datetime import date, datetime
+from typing import NamedTuple
 
 from flask_babel import get_locale
 from sqlalchemy import Select, func, literal_column, or_, select, union_all
-from sqlalchemy.orm import contains_eager, joinedload, load_only, selectinload
+from sqlalchemy.orm import contains_eager, joinedload, selectinload
 
 from wenevents.accounts.services import normalise_email
 from wenevents.extensions import db
@@ -24,6 +25,7 @@ from wenevents.registration.models import (
     Registration,
     RegistrationSettings,
     RegistrationTally,
+    full_name,
 )
 from wenevents.text import to_id
 from wenevents.web import format_day
@@ -159,32 +161,51 @@ def _ordered(query: Select, filters):
     return query.order_by(*order)
 
 
-LISTED_COLUMNS = (
-    Registration.given_name,
-    Registration.family_name,
-    Registration.email,
-    Registration.organisation,
-    Registration.country_code,
-    Registration.network_id,
-    Registration.participation_role,
-    Registration.status,
-    Registration.created_at,
-)
+class Listed(NamedTuple):
+    """One row of the organisers' list: the columns it shows, read as plain values (no
+    ORM objects to build: fifty of them were a third of the search's time)."""
+
+    id: int
+    given_name: str
+    family_name: str
+    email: str
+    organisation: str
+    country_code: str
+    network_acronym: str | None
+    participation_role: str
+    status: str
+    created_at: datetime
+
+    @property
+    def name(self):
+        return full_name(self.given_name, self.family_name)
 
 
 def search(meeting_id, filters, page=1):
-    """``(registrations of the page, how many match)``: two queries, whatever the page."""
+    """``(the page's rows, as Listed; how many match)``: two queries, whatever the page."""
     total = db.session.scalar(
         select(func.count(Registration.id)).where(*_conditions(meeting_id, filters))
     )
-    rows = db.session.scalars(
-        _listed(meeting_id, filters)
-        # The columns the list shows: not the answers (JSON), notes or travel of each row.
-        .options(load_only(*LISTED_COLUMNS))
-        .limit(PER_PAGE)
-        .offset((page - 1) * PER_PAGE)
-    ).all()
-    return rows, total
+    query = (
+        select(
+            Registration.id,
+            Registration.given_name,
+            Registration.family_name,
+            Registration.email,
+            Registration.organisation,
+            Registration.country_code,
+            Network.acronym,
+            Registration.participation_role,
+            Registration.status,
+            Registration.created_at,
+        )
+        .outerjoin(Network, Registration.network_id == Network.id)
+        .where(*_conditions(meeting_id, filters))
+    )
+    rows = db.session.execute(
+        _ordered(query, filters).limit(PER_PAGE).offset((page - 1) * PER_PAGE)
+    )
+    return [Listed(*row) for row in rows], total
 
 
 def on_page(meeting_id, ids):
