@@ -194,7 +194,7 @@ def search(meeting_id, filters, page=1):
             Registration.email,
             Registration.organisation,
             Registration.country_code,
-            Network.acronym,
+            Network.acronym.label("network_acronym"),
             Registration.participation_role,
             Registration.status,
             Registration.created_at,
@@ -205,7 +205,8 @@ def search(meeting_id, filters, page=1):
     rows = db.session.execute(
         _ordered(query, filters).limit(PER_PAGE).offset((page - 1) * PER_PAGE)
     )
-    return [Listed(*row) for row in rows], total
+    # By name, not position: a column out of Listed's order cannot swap two texts.
+    return [Listed(**row._mapping) for row in rows], total
 
 
 def on_page(meeting_id, ids):
