@@ -81,6 +81,38 @@ def test_helper_checks_in_by_badge_and_by_name(new_context, live_url, door):
     expect(total).to_contain_text(f"{before + 2} /")
 
 
+# A badge reader types the next code as soon as the form is back. htmx wires a swapped-in
+# form up only when it settles (20 ms later by default): a code sent before then went as a
+# plain form post, and the page reloaded with the answer in a flash message instead.
+READ_AS_SOON_AS_SWAPPED = """token => {
+  window.stayed = true;
+  document.addEventListener("htmx:afterSwap", function next(event) {
+    if (event.target.id !== "checkin-attempt") return;
+    document.removeEventListener("htmx:afterSwap", next);
+    window.setTimeout(() => {
+      const form = document.querySelector("[data-checkin-form]");
+      form.querySelector("input[name=token]").value = token;
+      form.requestSubmit();
+    }, 0);
+  });
+}"""
+
+
+def test_badge_form_takes_a_code_sent_the_moment_it_is_back(new_context, live_url, door):
+    password, token = door
+    page = new_context(viewport=PHONE).new_page()
+    browser.sign_in(page, live_url, "delegate@example.org", password, key="Enter")
+    page.goto(live_url + "/gmwen4/check-in/")
+    browser.wait_for_htmx(page)
+    page.evaluate(READ_AS_SOON_AS_SWAPPED, "WzEsMV0.forged")
+
+    page.get_by_label("Badge code").fill(token)
+    page.keyboard.press("Enter")
+
+    expect(page.locator("#checkin-said")).to_contain_text("This is not a valid badge")
+    assert page.evaluate("window.stayed") is True
+
+
 def test_checkin_by_name_without_javascript(new_context, live_app, live_url, door):
     password, _token = door
     with live_app.app_context():
