@@ -7,7 +7,7 @@ PORT     ?= 5000
 PUBLIC_URL ?= http://127.0.0.1:$(PORT)
 export FLASK_APP := wenevents
 
-.PHONY: run test lint fmt bench bench-smoke test-deps clean messages
+.PHONY: run dev test lint fmt bench bench-smoke test-deps clean messages
 
 $(VENV)/bin/python:
 	python3 -m venv $(VENV)
@@ -35,14 +35,28 @@ CATALOGUES := $(patsubst %.po,%.mo,$(wildcard wenevents/translations/*/LC_MESSAG
 	$(VENV)/bin/pybabel compile -f -i $< -o $@
 
 ## run: install, create or upgrade the SQLite database, load the demo, serve on 127.0.0.1:5000
+# Under gunicorn's sync workers, the server `make bench` measured fastest (README,
+# Performance) and the one the deployment guide runs. One worker: rate limits are counted in
+# its memory unless WENEVENTS_RATELIMIT_STORAGE_URL names Redis (then WORKERS=2 or more).
 # The mail worker runs beside the server (mail lands in instance/outbox/ without
 # WENEVENTS_MAIL_SERVER) and stops with it.
+WORKERS ?= 1
 run: export WENEVENTS_PUBLIC_URL = $(PUBLIC_URL)
 run: $(VENV)/.installed $(CATALOGUES)
 	$(VENV)/bin/wenevents init-db
 	$(VENV)/bin/wenevents load-demo
 	$(VENV)/bin/wenevents worker & worker=$$!; trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
-	$(VENV)/bin/wenevents run --host 127.0.0.1 --port $(PORT)
+	$(VENV)/bin/gunicorn -c python:wenevents.gunicorn_config --workers $(WORKERS) \
+	  --bind 127.0.0.1:$(PORT) 'wenevents:create_app()'
+
+## dev: the same on Flask's development server, which reloads on every code change and
+## shows the debugger on an error (on 127.0.0.1 only; never in production)
+dev: export WENEVENTS_PUBLIC_URL = $(PUBLIC_URL)
+dev: $(VENV)/.installed $(CATALOGUES)
+	$(VENV)/bin/wenevents init-db
+	$(VENV)/bin/wenevents load-demo
+	$(VENV)/bin/wenevents worker & worker=$$!; trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
+	$(VENV)/bin/wenevents run --host 127.0.0.1 --port $(PORT) --debug
 
 ## test: the whole suite (browser tests included); set WENEVENTS_TEST_DATABASE_URL for PostgreSQL
 # On every core (pytest-xdist); each test file stays on one worker, so a module's live server

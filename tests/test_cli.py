@@ -121,7 +121,7 @@ def _raw(port, request):
 
 
 def test_run_answers_without_server_or_python_versions(tmp_path):
-    """``make run``'s server: no ``Server: Werkzeug/… Python/…``, on the app's answers and
+    """``make dev``'s server: no ``Server: Werkzeug/… Python/…``, on the app's answers and
     on the server's own error page for a request it cannot read."""
     port = free_port()
     env = {

@@ -58,7 +58,8 @@ def close_when_sent(app):
     Werkzeug's development server reads what is left of the request before it closes the
     answer, and a browser that has already reset the connection makes that read raise:
     the close, and the work waiting on it (mail sent after the response), never ran. One
-    message in four was lost that way in the browser tests, and in ``make run``'s outbox.
+    message in four was lost that way in the browser tests, and in the development server's
+    outbox.
     """
 
     def wrapped(environ, start_response):
@@ -79,7 +80,8 @@ def close_when_sent(app):
 @click.option("--debug", is_flag=True, help="Debugger and reloader (never in production).")
 @pass_script_info
 def run(info, host, port, debug):
-    """The development server (``make run``); production runs gunicorn (see the README)."""
+    """The development server (``make dev``); ``make run`` and production run gunicorn
+    (see the README)."""
     # No app context around the server: each request pushes its own.
     app = info.load_app()
     app.debug = debug

@@ -283,7 +283,7 @@ def refuse_unstorable_text():
 
     Every reader (search boxes, filters, forms, ids) can then rely on it, on SQLite and
     PostgreSQL alike. An address longer than any the site builds is refused too (414),
-    whatever serves the app (gunicorn stops at a 4 KB request line, ``make run`` never).
+    whatever serves the app (gunicorn stops at a 4 KB request line, the development server never).
     """
     if len(request.path) + len(request.query_string) > MAX_URL_LENGTH:
         raise RequestURITooLarge()
