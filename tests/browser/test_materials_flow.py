@@ -270,3 +270,26 @@ def test_upload_without_javascript_lands_on_its_message_on_a_phone(browser, live
         assert page.evaluate("document.documentElement.scrollWidth") <= 390
     finally:
         context.close()
+
+
+@pytest.mark.parametrize("javascript", [True, False], ids=["js", "no-js"])
+def test_upload_with_no_file_chosen_opens_on_the_field_and_its_error(
+    browser, live_url, passwords, javascript
+):
+    # With JavaScript too the form is then sent as it is: the server says what is missing.
+    context = browser.new_context(java_script_enabled=javascript, viewport=VIEWPORTS["phone"])
+    try:
+        page = context.new_page()
+        sign_in(page, live_url, "focal.point@example.org", passwords["focal.point@example.org"])
+        page.goto(live_url + "/gmwen4/materials/upload")
+        naweg_session_8(page).get_by_role("button", name="Upload").focus()
+        page.keyboard.press("Enter")
+
+        files = naweg_session_8(page).get_by_label("Files")
+        expect(files).to_be_focused()
+        expect(files).to_be_in_viewport()
+        expect(files).to_have_attribute("aria-invalid", "true")
+        expect(files).to_have_accessible_description(re.compile("Choose at least one file.$"))
+        assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    finally:
+        context.close()
