@@ -111,54 +111,69 @@ class _FileParts(FormDataParser):
             -1 if content_length is None else content_length,
             max_segment_count=self.max_form_parts or inf,
         )
-        fields, files = [], []
+        parts = _Parts(self.stream_factory, self.max_form_memory_size, content_length)
         try:
             with parser:
                 while not parser.closed:
                     for event in parser.parse(stream.read(READ_BYTES)):
-                        self._take(event, fields, files, content_length)
+                        parts.take(event)
         except multipart.ParserLimitReached:
             raise RequestEntityTooLarge() from None
-        return stream, self.cls(fields), self.cls(files)
+        return stream, self.cls(parts.fields), self.cls(parts.files)
 
-    def _take(self, event, fields, files, content_length):
-        """One parser event: a part begins (a segment), goes on (bytes) or ends (None)."""
+
+class _Parts:
+    """The fields and files of one body, from the parser's events: a part begins (its
+    segment), goes on (bytes) and ends (None). A file part goes into what
+    ``stream_factory`` gives; a field is held in memory, up to ``max_memory`` bytes."""
+
+    def __init__(self, stream_factory, max_memory, content_length):
+        self.stream_factory = stream_factory
+        self.max_memory = max_memory
+        self.content_length = content_length
+        self.fields, self.files = [], []
+        self.part = self.target = None
+        self.size = 0
+
+    def take(self, event):
         if isinstance(event, multipart.MultipartSegment):
-            self._part = event
-            if event.filename is None:
-                self._target, self._size = [], 0
-            else:
-                self._target = self.stream_factory(
-                    total_content_length=content_length,
-                    content_type=event.header("Content-Type", None),
-                    filename=event.filename,
-                    content_length=0,
-                )
+            self.begin(event)
         elif event is None:
-            part, target = self._part, self._target
-            if isinstance(target, list):
-                charset = (part.charset or "").lower()
-                value = b"".join(target).decode(
-                    charset if charset in FIELD_CHARSETS else "utf-8", "replace"
-                )
-                fields.append((part.name, value))
-            else:
-                target.seek(0)
-                files.append(
-                    (
-                        part.name,
-                        FileStorage(
-                            target, part.filename, part.name, headers=Headers(part.headerlist)
-                        ),
-                    )
-                )
-        elif isinstance(self._target, list):
-            self._size += len(event)
-            if self.max_form_memory_size is not None and self._size > self.max_form_memory_size:
+            self.end()
+        elif isinstance(self.target, list):
+            self.size += len(event)
+            if self.max_memory is not None and self.size > self.max_memory:
                 raise RequestEntityTooLarge()
-            self._target.append(event)
+            self.target.append(event)
         else:
-            self._target.write(event)
+            self.target.write(event)
+
+    def begin(self, part):
+        self.part, self.size = part, 0
+        if part.filename is None:
+            self.target = []
+        else:
+            self.target = self.stream_factory(
+                total_content_length=self.content_length,
+                content_type=part.header("Content-Type", None),
+                filename=part.filename,
+                content_length=0,
+            )
+
+    def end(self):
+        part, target = self.part, self.target
+        if isinstance(target, list):
+            charset = (part.charset or "").lower()
+            text = b"".join(target).decode(
+                charset if charset in FIELD_CHARSETS else "utf-8", "replace"
+            )
+            self.fields.append((part.name, text))
+        else:
+            target.seek(0)
+            headers = Headers(part.headerlist)
+            self.files.append(
+                (part.name, FileStorage(target, part.filename, part.name, headers=headers))
+            )
 
 
 def receives_files(guard):
