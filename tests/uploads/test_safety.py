@@ -139,6 +139,63 @@ def test_text_field_over_the_form_memory_limit_is_413_and_nothing_stored(app, or
     assert versions_of(world.meeting, "report") == []
 
 
+FORM_TOO_LARGE = (
+    "The form sent has more fields, or longer ones, than the upload form has. Nothing was stored."
+)
+
+
+def many_fields(count, each):
+    return b"".join(
+        b'--BOUNDARYxyz\r\nContent-Disposition: form-data; name="f%d"\r\n\r\n' % n
+        + b"x" * each
+        + b"\r\n"
+        for n in range(count)
+    )
+
+
+@pytest.mark.parametrize("signed_in", [True, False], ids=["organiser", "stranger"])
+def test_text_fields_over_the_form_memory_limit_together_are_413(
+    app, client, auth, world, people, signed_in
+):
+    # Each under the limit, all together over it: held in memory, they count as one.
+    if signed_in:
+        auth.login("org@example.org")
+    token = uploads.csrf_token(client.get("/gm/materials/upload").text) if signed_in else "x"
+    limit = app.config["MAX_FORM_MEMORY_SIZE"]
+    body = many_fields(3, limit // 2) + multipart(token, "a.pdf", PDF)
+
+    response = post_body(client, "/gm/materials/upload/report", body)
+
+    assert response.status_code == 413
+    assert FORM_TOO_LARGE in response.text
+    assert stored_files(app) == []
+    assert versions_of(world.meeting, "report") == []
+
+
+def test_part_header_longer_than_the_parser_takes_is_413_with_a_message(app, organiser, world):
+    token = uploads.csrf_token(organiser.get("/gm/materials/upload").text)
+    body = multipart(token, "a" * 17_000 + ".pdf", PDF)
+
+    response = post_body(organiser, "/gm/materials/upload/report", body)
+
+    assert response.status_code == 413
+    assert FORM_TOO_LARGE in response.text
+    assert stored_files(app) == []
+
+
+def test_file_named_only_in_the_rfc_5987_form_is_stored_under_that_name(app, organiser, world):
+    token = uploads.csrf_token(organiser.get("/gm/materials/upload").text)
+    body = multipart(token, "x", PDF).replace(
+        b'filename="x"', b"filename*=UTF-8''caf%C3%A9%20talk.pdf"
+    )
+
+    response = post_body(organiser, "/gm/materials/upload/report", body)
+
+    assert response.status_code == 303
+    [version] = versions_of(world.meeting, "report")
+    assert version.original_name == "café talk.pdf"
+
+
 @pytest.mark.parametrize(
     ("content", "name", "mimetype", "shown"),
     [

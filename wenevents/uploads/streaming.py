@@ -11,9 +11,12 @@ those views only, before anything is read; every other view keeps the low
 Those bodies are parsed by ``multipart``'s push parser, not Werkzeug's: on a 200 MB file
 Werkzeug's parser alone ran at about 300 MB/s here against gunicorn's 950 for reading the
 body, and ``multipart`` (which looks for the boundary with ``bytes.find`` and hands the
-file's bytes on without copying them) at 700. The form and files the view sees, and the
-answers to bad bodies, are Werkzeug's: a malformed body gives an empty form, too many parts
-or too large a field 413.
+file's bytes on without copying them) at 700. The form and files the view sees are
+Werkzeug's, as is the answer to a malformed body (an empty form, which the CSRF check then
+refuses). The form's text fields are held in memory, so together (not each, as Werkzeug
+counts) they may take ``MAX_FORM_MEMORY_SIZE``: a body of a thousand fields just under it
+grew a worker by 500 MB before anyone had signed in. Past that, or past the parser's limits
+(parts, header lines), 413 with a message.
 
 ``guard(**view_args)`` runs before the first byte of a file is written: it aborts
 (403, 404) when the person may not upload there, so a refused upload never touches disk.
@@ -32,6 +35,7 @@ from flask_babel import gettext as _
 from werkzeug.datastructures import FileStorage, Headers
 from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
 from werkzeug.formparser import FormDataParser
+from werkzeug.http import parse_options_header
 
 from wenevents import storage
 from wenevents.uploads.filetypes import megabytes
@@ -62,6 +66,19 @@ class FileTooLarge(RequestEntityTooLarge):
             _(
                 "A file is larger than the %(size)s allowed. Nothing was stored.",
                 size=megabytes(limit),
+            )
+        )
+        self.for_person = True
+
+
+class FormTooLarge(RequestEntityTooLarge):
+    """More text, parts or header lines than an upload form has."""
+
+    def __init__(self):
+        super().__init__(
+            _(
+                "The form sent has more fields, or longer ones, than the upload form has. "
+                "Nothing was stored."
             )
         )
         self.for_person = True
@@ -100,6 +117,10 @@ class _Sink(storage.Incoming):
 READ_BYTES = 1024 * 1024
 # Werkzeug's choice of charsets for a field that names one; UTF-8 otherwise.
 FIELD_CHARSETS = {"ascii", "us-ascii", "utf-8", "iso-8859-1"}
+# A part's header line, and how many a part may have: a browser sends two, of which the
+# longer names the file (the upload's own 4 KB would refuse a long name with a 413).
+MAX_HEADER_LINE = 16 * 1024
+MAX_HEADERS = 16
 
 
 class _FileParts(FormDataParser):
@@ -109,6 +130,8 @@ class _FileParts(FormDataParser):
         parser = multipart.PushMultipartParser(
             options.get("boundary", ""),
             -1 if content_length is None else content_length,
+            max_header_size=MAX_HEADER_LINE,
+            max_header_count=MAX_HEADERS,
             max_segment_count=self.max_form_parts or inf,
         )
         parts = _Parts(self.stream_factory, self.max_form_memory_size, content_length)
@@ -118,14 +141,15 @@ class _FileParts(FormDataParser):
                     for event in parser.parse(stream.read(READ_BYTES)):
                         parts.take(event)
         except multipart.ParserLimitReached:
-            raise RequestEntityTooLarge() from None
+            raise FormTooLarge() from None
         return stream, self.cls(parts.fields), self.cls(parts.files)
 
 
 class _Parts:
     """The fields and files of one body, from the parser's events: a part begins (its
     segment), goes on (bytes) and ends (None). A file part goes into what
-    ``stream_factory`` gives; a field is held in memory, up to ``max_memory`` bytes."""
+    ``stream_factory`` gives; the fields are held in memory, up to ``max_memory`` bytes in
+    all."""
 
     def __init__(self, stream_factory, max_memory, content_length):
         self.stream_factory = stream_factory
@@ -143,20 +167,27 @@ class _Parts:
         elif isinstance(self.target, list):
             self.size += len(event)
             if self.max_memory is not None and self.size > self.max_memory:
-                raise RequestEntityTooLarge()
+                raise FormTooLarge()
             self.target.append(event)
         else:
             self.target.write(event)
 
     def begin(self, part):
-        self.part, self.size = part, 0
-        if part.filename is None:
+        self.part = part
+        filename = part.filename
+        if filename is None:
+            # Only ``filename*=UTF-8''…`` (RFC 5987): no browser sends it, Werkzeug read it.
+            filename = parse_options_header(part.header("Content-Disposition", ""))[1].get(
+                "filename"
+            )
+            part.filename = filename
+        if filename is None:
             self.target = []
         else:
             self.target = self.stream_factory(
                 total_content_length=self.content_length,
                 content_type=part.header("Content-Type", None),
-                filename=part.filename,
+                filename=filename,
                 content_length=0,
             )
 
