@@ -24,6 +24,11 @@ from wenevents.security import safe_next
 from wenevents.text import MAX_INT, bounded_int
 from wenevents.urls import is_served, public_url
 
+try:  # the extra `server`: gunicorn reads a chunked body as the app asks for it
+    from gunicorn.http.errors import ParseException as _BrokenBody
+except ImportError:  # pragma: no cover - served by another server
+    _BrokenBody = None
+
 
 class AcronymConverter(BaseConverter):
     """A meeting's acronym in a URL: ``gmwen4``; keeps other paths out of meeting routes."""
@@ -68,6 +73,8 @@ def init_app(app):
     app.before_request(refuse_unstorable_text)
     for code in (400, 401, 403, 404, 405, 409, 413, 414, 429, 500):
         app.register_error_handler(code, _error_page)
+    if _BrokenBody is not None:
+        app.register_error_handler(_BrokenBody, _broken_body)
     app.jinja_env.add_extension("jinja2.ext.do")
     app.jinja_env.globals["get_locale"] = get_locale
     app.jinja_env.globals["now_utc"] = utcnow
@@ -247,6 +254,20 @@ class NotText(BadRequest):
     def __init__(self):
         super().__init__(_("What was sent contains bytes that are not valid text."))
         self.for_person = True
+
+
+class UnreadableBody(BadRequest):
+    """A body the server could not take apart (a broken chunked encoding)."""
+
+    def __init__(self):
+        super().__init__(_("What was sent could not be read whole. Nothing was changed."))
+        self.for_person = True
+
+
+def _broken_body(error):
+    """gunicorn raises from the middle of reading a body (``request.form``), not as HTTP:
+    without this a broken chunk size was a 500 on any form."""
+    return _error_page(UnreadableBody())
 
 
 def refuse_undecodable_forms():

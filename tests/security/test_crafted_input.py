@@ -365,3 +365,33 @@ def _posted_forms(app, client, world):
                 values[element.name] = ""  # unchecked boxes, file inputs, empty selects
         shown[endpoint] = (path, values)
     return shown
+
+
+class BrokenChunks:
+    """A request body as gunicorn hands it over when a chunk's size is not hexadecimal: it
+    raises from the middle of being read (gunicorn.http.errors, not an HTTP error)."""
+
+    def read(self, *args):
+        from gunicorn.http.errors import InvalidChunkSize
+
+        raise InvalidChunkSize(b"zz")
+
+    readline = read
+
+
+@pytest.mark.parametrize(
+    ("path", "content_type"),
+    [
+        ("/login", "application/x-www-form-urlencoded"),
+        ("/gmwen4/materials/upload/report", "multipart/form-data; boundary=b"),
+    ],
+)
+def test_body_with_broken_chunks_is_400_with_a_message(client, path, content_type):
+    response = client.post(
+        path,
+        content_type=content_type,
+        environ_overrides={"wsgi.input": BrokenChunks(), "CONTENT_LENGTH": "100"},
+    )
+
+    assert response.status_code == 400
+    assert "What was sent could not be read whole. Nothing was changed." in response.text
