@@ -83,8 +83,8 @@ class Incoming:
     let go of the GIL on large pieces, so the request's thread reads and parses the next
     piece meanwhile (a 200 MB upload took about half the time). At most ``QUEUED`` pieces
     wait; the size limit is still checked as each piece is given, and an error of the
-    writer (a full disk) is raised at the next write, seek or ``keep()``. Pieces must be
-    ``bytes``: they are kept, not copied, until written.
+    writer (a full disk) is raised at the next write, seek or ``keep()``. A piece of
+    ``bytes`` waits as it is; any other (a buffer its parser reuses) is copied first.
     """
 
     QUEUED = 4
@@ -158,8 +158,10 @@ class Incoming:
     def _stop_writer(self):
         """Let the writer finish what it was given, and end it; later writes are direct."""
         if self._queue is not None:
-            self._queue.put(None)
-            self._writer.join()
+            # At interpreter shutdown (__del__) the thread may be gone: nobody would take it.
+            if self._writer.is_alive():
+                self._queue.put(None)
+                self._writer.join()
             self._queue = None
 
     def _settle(self):
