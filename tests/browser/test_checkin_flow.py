@@ -42,12 +42,18 @@ def door(live_app, passwords):
     return passwords["delegate@example.org"], token
 
 
-def test_helper_checks_in_by_badge_and_by_name(new_context, live_url, door):
-    password, token = door
+def check_in_page(new_context, live_url, password):
+    """The check-in page on a phone, opened by the helper (signed in with Enter)."""
     page = new_context(viewport=PHONE).new_page()
     browser.sign_in(page, live_url, "delegate@example.org", password, key="Enter")
     page.goto(live_url + "/gmwen4/check-in/")
     browser.wait_for_htmx(page)
+    return page
+
+
+def test_helper_checks_in_by_badge_and_by_name(new_context, live_url, door):
+    password, token = door
+    page = check_in_page(new_context, live_url, password)
     assert describe(Axe().run(page).response["violations"]) == ""
     assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
     total = page.locator(".checkin-total")
@@ -100,10 +106,7 @@ READ_AS_SOON_AS_SWAPPED = """token => {
 
 def test_badge_form_takes_a_code_sent_the_moment_it_is_back(new_context, live_url, door):
     password, token = door
-    page = new_context(viewport=PHONE).new_page()
-    browser.sign_in(page, live_url, "delegate@example.org", password, key="Enter")
-    page.goto(live_url + "/gmwen4/check-in/")
-    browser.wait_for_htmx(page)
+    page = check_in_page(new_context, live_url, password)
     page.evaluate(READ_AS_SOON_AS_SWAPPED, "WzEsMV0.forged")
 
     page.get_by_label("Badge code").fill(token)
