@@ -97,19 +97,20 @@ class _Sink(storage.Incoming):
         except storage.TooLarge:
             raise FileTooLarge(self.max_bytes) from None
         except OSError as error:
-            raise self._as_http(error) from None
+            self.discard()
+            raise _as_http(error) from None
 
     def seek(self, offset, whence=0):
         try:
             return super().seek(offset, whence)
         except OSError as error:
-            raise self._as_http(error) from None
+            self.discard()
+            raise _as_http(error) from None
 
-    def _as_http(self, error):
-        self.discard()
-        if error.errno in (errno.ENOSPC, errno.EDQUOT):
-            return StorageFull()
-        return error
+
+def _as_http(error):
+    """A full disk or quota as 507 with its message; any other OSError as it is."""
+    return StorageFull() if error.errno in (errno.ENOSPC, errno.EDQUOT) else error
 
 
 # What the parser reads at a time: gunicorn hands over up to a megabyte from the socket at
@@ -156,7 +157,7 @@ class _Parts:
         self.max_memory = max_memory
         self.content_length = content_length
         self.fields, self.files = [], []
-        self.part = self.target = None
+        self.part = self.filename = self.target = None
         self.size = 0
 
     def take(self, event):
@@ -173,21 +174,18 @@ class _Parts:
             self.target.write(event)
 
     def begin(self, part):
-        self.part = part
-        filename = part.filename
-        if filename is None:
+        self.part, self.filename = part, part.filename
+        if self.filename is None:
             # Only ``filename*=UTF-8''…`` (RFC 5987): no browser sends it, Werkzeug read it.
-            filename = parse_options_header(part.header("Content-Disposition", ""))[1].get(
-                "filename"
-            )
-            part.filename = filename
-        if filename is None:
+            options = parse_options_header(part.header("Content-Disposition", ""))[1]
+            self.filename = options.get("filename")
+        if self.filename is None:
             self.target = []
         else:
             self.target = self.stream_factory(
                 total_content_length=self.content_length,
                 content_type=part.header("Content-Type", None),
-                filename=filename,
+                filename=self.filename,
                 content_length=0,
             )
 
@@ -203,7 +201,7 @@ class _Parts:
             target.seek(0)
             headers = Headers(part.headerlist)
             self.files.append(
-                (part.name, FileStorage(target, part.filename, part.name, headers=headers))
+                (part.name, FileStorage(target, self.filename, part.name, headers=headers))
             )
 
 
@@ -272,9 +270,7 @@ class Request(FlaskRequest):
         try:
             sink = _Sink(materials_folder(), current_app.config["UPLOAD_MAX_BYTES"], filename)
         except OSError as error:
-            if error.errno in (errno.ENOSPC, errno.EDQUOT):
-                raise StorageFull() from None
-            raise
+            raise _as_http(error) from None
         self._incoming.append(sink)
         return sink
 
