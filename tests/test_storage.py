@@ -14,7 +14,7 @@ PIECES = [b"%PDF-1.4\n", bytes(range(256)) * 4096, b"x" * 3_000_000, b"end"]
 
 
 def writers():
-    return [t for t in threading.enumerate() if t.name == "wenevents-upload-writer"]
+    return [t for t in threading.enumerate() if t.name.startswith("wenevents-upload-")]
 
 
 @pytest.fixture(autouse=True)
@@ -105,3 +105,22 @@ def test_incoming_in_background_discarded_half_way_stops_its_writer(tmp_path):
     incoming.discard()
 
     assert list(tmp_path.iterdir()) == []
+
+
+def test_incoming_in_background_starts_the_writeback_of_each_stretch_written(tmp_path, monkeypatch):
+    hints = []
+    monkeypatch.setattr(storage.Incoming, "WRITEBACK_BYTES", 1_000_000)
+    monkeypatch.setattr(
+        storage.os,
+        "posix_fadvise",
+        lambda fd, start, length, advice: hints.append((start, length, advice)),
+    )
+    incoming = storage.Incoming(tmp_path, 10_000_000, background=True)
+    for _ in range(5):
+        incoming.write(b"y" * 600_000)
+
+    name = incoming.keep("pdf")
+
+    dontneed = storage.os.POSIX_FADV_DONTNEED
+    assert hints == [(0, 1_200_000, dontneed), (1_200_000, 1_200_000, dontneed)]
+    assert (tmp_path / name).stat().st_size == 3_000_000
