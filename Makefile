@@ -65,14 +65,16 @@ TEST_WORKERS ?= auto
 test: $(VENV)/.installed-test node_modules/.installed test-deps $(CATALOGUES)
 	$(PYTHON) -m pytest -n $(TEST_WORKERS) --dist loadfile $(PYTEST_ARGS)
 
-# Chromium (Playwright cannot download its own browser here) and Java (the HTML checker)
-# come from Debian's packages.
+# Chromium (Playwright cannot download its own browser here), Java (the HTML checker) and
+# nginx (in front of an instance, tests/uploads/test_nginx_front.py) come from Debian's
+# packages.
 test-deps:
-	@if [ ! -x "$(CHROMIUM)" ] || ! command -v java >/dev/null; then \
+	@if [ ! -x "$(CHROMIUM)" ] || ! command -v java >/dev/null || \
+	    { [ ! -x /usr/sbin/nginx ] && ! command -v nginx >/dev/null; }; then \
 	  if [ "$$(id -u)" = 0 ]; then \
-	    apt-get update -qq && apt-get install -y -qq chromium default-jre-headless >/dev/null; \
+	    apt-get update -qq && apt-get install -y -qq chromium default-jre-headless nginx >/dev/null; \
 	  else \
-	    echo "Install Debian's chromium and default-jre-headless (sudo apt-get install chromium default-jre-headless)"; exit 1; \
+	    echo "Install Debian's chromium, default-jre-headless and nginx (sudo apt-get install chromium default-jre-headless nginx)"; exit 1; \
 	  fi; \
 	fi
 

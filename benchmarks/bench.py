@@ -436,22 +436,35 @@ def bench_upload(size_mb):
             # The default limit is 100 MB a file: let this one in.
             "WENEVENTS_UPLOAD_MAX_BYTES": str(source.stat().st_size + 1024 * 1024),
         }
+        size = source.stat().st_size
+        result = {"mb": size_mb, "copy": size / copy, "copy_synced": size / copy_synced}
         with serve(env, Path(tmp) / "gunicorn.log", workers=1, with_process=True) as served:
             port, process = served
-            worker = worker_pid(process.pid)
             cookie, token = upload_token(port, cookie)
-            progress(f"upload: posting {size_mb} MB")
-            before = peak_memory(worker)
-            seconds = post_file(port, cookie, token, source)
-            after = peak_memory(worker)
-        size = source.stat().st_size
-        return {
-            "mb": size_mb,
-            "upload": size / seconds,
-            "copy": size / copy,
-            "copy_synced": size / copy_synced,
-            "memory": (after - before) / 1024,
-        }
+            progress(f"upload: posting {size_mb} MB to gunicorn")
+            seconds, memory = timed_upload(port, process, cookie, token, source)
+            result.update(upload=size / seconds, memory=memory)
+        if servers.nginx():
+            # nginx takes the body into a file on the same disk, the app reads that file.
+            body_dir = instance / "nginx-body"
+            body_dir.mkdir()
+            env["WENEVENTS_UPLOAD_BODY_DIR"] = str(body_dir)
+            with serve(env, Path(tmp) / "gunicorn.log", workers=1, with_process=True) as served:
+                port, process = served
+                front = free_port()
+                with servers.nginx_front(port, body_dir, Path(tmp) / "nginx", front):
+                    progress(f"upload: posting {size_mb} MB to nginx in front of gunicorn")
+                    seconds, memory = timed_upload(front, process, cookie, token, source)
+            result.update(upload_nginx=size / seconds, memory_nginx=memory)
+        return result
+
+
+def timed_upload(port, process, cookie, token, source):
+    """Seconds the upload took, and how much the one worker's peak memory grew (MB)."""
+    worker = worker_pid(process.pid)
+    before = peak_memory(worker)
+    seconds = post_file(port, cookie, token, source)
+    return seconds, (peak_memory(worker) - before) / 1024
 
 
 def write_random_file(path, size_mb):
@@ -553,30 +566,38 @@ def post_file(port, cookie, token, source):
 
 
 def print_upload(result):
-    """The upload's figures and how they compare with the goals."""
+    """The upload's figures and how they compare with the goals: the goals are judged on
+    the deployment the guide documents (nginx in front), where nginx is installed."""
     mb = 1024 * 1024
-    ratio = result["upload"] / result["copy"]
-    ratio_synced = result["upload"] / result["copy_synced"]
     print(
         f"\nUpload of {result['mb']} MB to one gunicorn worker (multipart, streamed to the "
         "upload folder, SHA-256, fsync):"
     )
-    print(f"  upload            {result['upload'] / mb:8.0f} MB/s")
-    print(f"  copy, same disk   {result['copy'] / mb:8.0f} MB/s  (upload at {ratio:.0%} of it)")
-    print(
-        f"  copy + fsync      {result['copy_synced'] / mb:8.0f} MB/s  "
-        f"(upload at {ratio_synced:.0%} of it)"
-    )
-    print(f"  worker peak memory +{result['memory']:.1f} MB")
-    memory = "met" if result["memory"] < UPLOAD_MEMORY_GOAL_MB else "NOT met"
+    print(f"  copy, same disk        {result['copy'] / mb:8.0f} MB/s")
+    print(f"  copy + fsync           {result['copy_synced'] / mb:8.0f} MB/s")
+    ways = [("gunicorn alone", "")]
+    if "upload_nginx" in result:
+        ways.append(("nginx, then gunicorn", "_nginx"))
+    else:
+        print("  (nginx is not installed: apt install nginx; its row is skipped)")
+    for label, key in ways:
+        speed = result["upload" + key]
+        print(
+            f"  upload, {label:<14} {speed / mb:8.0f} MB/s  ({speed / result['copy_synced']:.0%} "
+            f"of copy + fsync, {speed / result['copy']:.0%} of copy); worker peak memory "
+            f"+{result['memory' + key]:.1f} MB"
+        )
+    label, key = ways[-1]
+    ratio_synced = result["upload" + key] / result["copy_synced"]
+    memory = "met" if result["memory" + key] < UPLOAD_MEMORY_GOAL_MB else "NOT met"
     speed = "met" if ratio_synced >= UPLOAD_SPEED_GOAL else "NOT met"
     print(
-        f"Goal: peak memory up by less than {UPLOAD_MEMORY_GOAL_MB} MB: {memory} "
-        f"({result['memory']:.1f} MB)"
+        f"Goal ({label}): peak memory up by less than {UPLOAD_MEMORY_GOAL_MB} MB: {memory} "
+        f"({result['memory' + key]:.1f} MB)"
     )
     print(
-        f"Goal: upload at least {UPLOAD_SPEED_GOAL:.0%} of the speed of a synced copy: {speed} "
-        f"({ratio_synced:.0%}; {ratio:.0%} of an unsynced copy)"
+        f"Goal ({label}): upload at least {UPLOAD_SPEED_GOAL:.0%} of the speed of a synced "
+        f"copy: {speed} ({ratio_synced:.0%})"
     )
 
 

@@ -232,3 +232,72 @@ def _rate(output):
 if __name__ == "__main__":  # pragma: no cover
     print("Run it through the bench: python -m benchmarks.bench", file=sys.stderr)
     os._exit(2)
+
+
+# nginx in front of one instance, as deploy/nginx.conf has it for uploads: the body of an
+# upload is stored by nginx in ``body_dir`` and named to the app (UPLOAD_BODY_DIR), every
+# other request passed on. Its temporary folders are its own, so it runs as anyone; started
+# as root, its workers run as root too (not as nobody), for the app to read the bodies: they
+# are the worker's alone (0600), as in deployment.
+NGINX_CONFIG = """\
+{user}
+daemon off;
+pid {work}/nginx.pid;
+error_log {work}/error.log;
+events {{}}
+http {{
+    access_log off;
+    client_body_temp_path {body_dir};
+    proxy_temp_path {work}/proxy;
+    fastcgi_temp_path {work}/fastcgi;
+    uwsgi_temp_path {work}/uwsgi;
+    scgi_temp_path {work}/scgi;
+    server {{
+        listen {host}:{port};
+        proxy_set_header Host $http_host;
+        proxy_set_header X-Wenevents-Body-File "";
+        location ~ ^/([a-z][a-z]/)?[^/]+/materials/upload/[^/]+$ {{
+            client_max_body_size 501m;
+            client_body_in_file_only clean;
+            client_body_buffer_size 1m;
+            proxy_pass_request_body off;
+            proxy_set_header Host $http_host;
+            proxy_set_header Content-Length "";
+            proxy_set_header X-Wenevents-Body-File $request_body_file;
+            proxy_pass http://{host}:{upstream};
+        }}
+        location / {{
+            proxy_pass http://{host}:{upstream};
+        }}
+    }}
+}}
+"""
+
+
+def nginx():
+    """nginx's program, or None (``apt install nginx``)."""
+    return shutil.which("nginx") or next(
+        (p for p in ("/usr/sbin/nginx",) if os.access(p, os.X_OK)), None
+    )
+
+
+@contextmanager
+def nginx_front(upstream, body_dir, work, port, ready_path="/"):
+    """``with nginx_front(app_port, body_dir, work, port):`` nginx on ``port`` in front of
+    the app on ``upstream``, until the block ends (its files in ``work``)."""
+    work = Path(work)
+    work.mkdir(parents=True, exist_ok=True)
+    config = work / "nginx.conf"
+    config.write_text(
+        NGINX_CONFIG.format(
+            user="user root;" if os.geteuid() == 0 else "",
+            work=work,
+            body_dir=body_dir,
+            host=HOST,
+            port=port,
+            upstream=upstream,
+        )
+    )
+    command = [nginx(), "-c", str(config), "-p", str(work), "-e", str(work / "error.log")]
+    with running(command, os.environ, work / "nginx.log", port, ready_path) as process:
+        yield process

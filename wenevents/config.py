@@ -31,6 +31,10 @@ DEFAULTS = {
     # Materials (slides, information sheets, meeting documents): the limit per file,
     # enforced while the body arrives; the upload views alone accept bodies this large.
     "UPLOAD_MAX_BYTES": 100 * 1024 * 1024,
+    # Behind nginx on the same host: the folder where nginx stores upload bodies for the
+    # app to read (its client_body_temp_path; deploy/nginx.conf). None: bodies come with
+    # the request.
+    "UPLOAD_BODY_DIR": None,
     # Files in one form sent without JavaScript (the page sends one file per request).
     "UPLOAD_MAX_FILES": 5,
     # Office files are ZIP archives: refused beyond these, before anything is unpacked.

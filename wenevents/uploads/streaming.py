@@ -18,12 +18,22 @@ counts) they may take ``MAX_FORM_MEMORY_SIZE``: a body of a thousand fields just
 grew a worker by 500 MB before anyone had signed in. Past that, or past the parser's limits
 (parts, header lines), 413 with a message.
 
+Behind nginx on the same host, nginx may take the whole body into a file of its own and
+name it in ``X-Wenevents-Body-File`` instead of passing it on (``UPLOAD_BODY_DIR`` is its
+``client_body_temp_path``; deploy/nginx.conf): the app then parses that file, and Python
+no longer reads the body from a socket (gunicorn's reading alone took about as long as
+the hashing). The header is believed only for these views, only when ``UPLOAD_BODY_DIR``
+is set, and only for a regular file inside that folder; a request that also carries a
+body of its own is refused (400).
+
 ``guard(**view_args)`` runs before the first byte of a file is written: it aborts
 (403, 404) when the person may not upload there, so a refused upload never touches disk.
 Whatever is not kept when the request ends is removed.
 """
 
 import errno
+import os
+import stat
 from functools import wraps
 from math import inf
 from pathlib import Path
@@ -33,7 +43,7 @@ from flask import Request as FlaskRequest
 from flask import current_app
 from flask_babel import gettext as _
 from werkzeug.datastructures import FileStorage, Headers
-from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
+from werkzeug.exceptions import BadRequest, HTTPException, RequestEntityTooLarge
 from werkzeug.formparser import FormDataParser
 from werkzeug.http import parse_options_header
 
@@ -81,6 +91,14 @@ class FormTooLarge(RequestEntityTooLarge):
                 "Nothing was stored."
             )
         )
+        self.for_person = True
+
+
+class BodyFileRefused(BadRequest):
+    """A body file named by the header that is not nginx's (see module doc)."""
+
+    def __init__(self):
+        super().__init__(_("The upload could not be read. Nothing was stored."))
         self.for_person = True
 
 
@@ -205,6 +223,30 @@ class _Parts:
             )
 
 
+# The header nginx names the body it stored with (deploy/nginx.conf).
+BODY_FILE_HEADER = "X-Wenevents-Body-File"
+
+
+def open_body_file(named, folder):
+    """The body nginx stored at ``named``, opened for reading, if that is a regular file
+    inside ``folder`` (no link, no way out of it); else 400."""
+    refused = BodyFileRefused()
+    folder = os.path.realpath(folder)
+    if not os.path.isabs(named):
+        raise refused
+    path = os.path.realpath(named)
+    if not path.startswith(folder + os.sep):
+        raise refused
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW)
+    except OSError:
+        raise refused from None
+    if not stat.S_ISREG(os.fstat(fd).st_mode):
+        os.close(fd)
+        raise refused
+    return open(fd, "rb", buffering=0)
+
+
 def receives_files(guard):
     """Mark a view whose file parts stream into the upload folder (see module doc)."""
 
@@ -224,6 +266,7 @@ class Request(FlaskRequest):
 
     _incoming = None
     _guarded = False
+    _body_file = None
 
     def _upload_view(self):
         if self.url_rule is None or not current_app:
@@ -242,6 +285,29 @@ class Request(FlaskRequest):
     @max_content_length.setter
     def max_content_length(self, value):
         self._max_content_length = value
+
+    def _stored_body(self):
+        """The body file nginx stored for this upload, opened; None when the body comes
+        with the request (see module doc)."""
+        if self._body_file is None:
+            named = self.headers.get(BODY_FILE_HEADER)
+            folder = current_app.config["UPLOAD_BODY_DIR"] if current_app else None
+            if not named or not folder or self._upload_view() is None:
+                return None
+            if super().content_length or "chunked" in self.headers.get("Transfer-Encoding", ""):
+                # nginx sends one or the other: both means nginx was not the sender.
+                raise BodyFileRefused()
+            self._body_file = open_body_file(named, folder)
+        return self._body_file
+
+    @property
+    def content_length(self):
+        body = self._stored_body()
+        return os.fstat(body.fileno()).st_size if body is not None else super().content_length
+
+    def _get_stream_for_parsing(self):
+        body = self._stored_body()
+        return body if body else super()._get_stream_for_parsing()
 
     def make_form_data_parser(self):
         if self._upload_view() is None:
@@ -281,3 +347,6 @@ class Request(FlaskRequest):
         finally:
             for sink in self._incoming or ():
                 sink.discard()
+            # nginx removes the body file itself once the request is answered.
+            if self._body_file is not None:
+                self._body_file.close()
