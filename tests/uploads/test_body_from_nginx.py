@@ -90,6 +90,8 @@ def test_upload_body_of_several_files_stored_by_nginx_keeps_each(app, organiser,
         "{folder}/link",
         "{folder}/sub",
         "",
+        "{folder}/0000000001\x00",
+        "{folder}/" + "x" * 5000,
     ],
     ids=[
         "outside",
@@ -100,6 +102,8 @@ def test_upload_body_of_several_files_stored_by_nginx_keeps_each(app, organiser,
         "link-out",
         "directory",
         "empty",
+        "nul",
+        "too-long",
     ],
 )
 def test_upload_body_file_not_in_its_folder_is_400_and_nothing_stored(

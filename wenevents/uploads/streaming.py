@@ -231,15 +231,14 @@ def open_body_file(named, folder):
     """The body nginx stored at ``named``, opened for reading, if that is a regular file
     inside ``folder`` (no link, no way out of it); else 400."""
     refused = BodyFileRefused()
-    folder = os.path.realpath(folder)
     if not os.path.isabs(named):
         raise refused
-    path = os.path.realpath(named)
-    if not path.startswith(folder + os.sep):
-        raise refused
     try:
+        path = os.path.realpath(named)
+        if not path.startswith(os.path.realpath(folder) + os.sep):
+            raise refused
         fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW)
-    except OSError:
+    except (OSError, ValueError):  # ValueError: a NUL in the name
         raise refused from None
     if not stat.S_ISREG(os.fstat(fd).st_mode):
         os.close(fd)
@@ -307,7 +306,7 @@ class Request(FlaskRequest):
 
     def _get_stream_for_parsing(self):
         body = self._stored_body()
-        return body if body else super()._get_stream_for_parsing()
+        return body if body is not None else super()._get_stream_for_parsing()
 
     def make_form_data_parser(self):
         if self._upload_view() is None:
