@@ -20,6 +20,7 @@ import itertools
 import math
 import os
 import re
+import secrets
 import shutil
 import socket
 import sys
@@ -448,11 +449,12 @@ def bench_upload(size_mb):
             # nginx takes the body into a file on the same disk, the app reads that file.
             body_dir = instance / "nginx-body"
             body_dir.mkdir()
-            env["WENEVENTS_UPLOAD_BODY_DIR"] = str(body_dir)
+            key = secrets.token_hex(32)
+            env.update(WENEVENTS_UPLOAD_BODY_DIR=str(body_dir), WENEVENTS_UPLOAD_BODY_KEY=key)
             with serve(env, Path(tmp) / "gunicorn.log", workers=1, with_process=True) as served:
                 port, process = served
                 front = free_port()
-                with servers.nginx_front(port, body_dir, Path(tmp) / "nginx", front):
+                with servers.nginx_front(port, body_dir, key, Path(tmp) / "nginx", front):
                     progress(f"upload: posting {size_mb} MB to nginx in front of gunicorn")
                     seconds, memory = timed_upload(front, process, cookie, token, source)
             result.update(upload_nginx=size / seconds, memory_nginx=memory)

@@ -256,6 +256,7 @@ http {{
         listen {host}:{port};
         proxy_set_header Host $http_host;
         proxy_set_header X-Wenevents-Body-File "";
+        proxy_set_header X-Wenevents-Body-Key "";
         location ~ ^/([a-z][a-z]/)?[^/]+/materials/upload/[^/]+$ {{
             client_max_body_size 501m;
             client_body_in_file_only clean;
@@ -264,6 +265,7 @@ http {{
             proxy_set_header Host $http_host;
             proxy_set_header Content-Length "";
             proxy_set_header X-Wenevents-Body-File $request_body_file;
+            proxy_set_header X-Wenevents-Body-Key "{key}";
             proxy_pass http://{host}:{upstream};
         }}
         location / {{
@@ -282,9 +284,10 @@ def nginx():
 
 
 @contextmanager
-def nginx_front(upstream, body_dir, work, port, ready_path="/"):
-    """``with nginx_front(app_port, body_dir, work, port):`` nginx on ``port`` in front of
-    the app on ``upstream``, until the block ends (its files in ``work``)."""
+def nginx_front(upstream, body_dir, key, work, port, ready_path="/"):
+    """``with nginx_front(app_port, body_dir, key, work, port):`` nginx on ``port`` in front
+    of the app on ``upstream`` (its UPLOAD_BODY_DIR and UPLOAD_BODY_KEY), until the block
+    ends (its files in ``work``)."""
     work = Path(work)
     work.mkdir(parents=True, exist_ok=True)
     config = work / "nginx.conf"
@@ -293,6 +296,7 @@ def nginx_front(upstream, body_dir, work, port, ready_path="/"):
             user="user root;" if os.geteuid() == 0 else "",
             work=work,
             body_dir=body_dir,
+            key=key,
             host=HOST,
             port=port,
             upstream=upstream,

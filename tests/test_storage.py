@@ -3,6 +3,7 @@ what it is given is stored and hashed whole, its limit and its writer's errors r
 request's thread, and no thread or temporary file outlives it."""
 
 import errno
+import gc
 import hashlib
 import threading
 
@@ -70,7 +71,8 @@ class FullDisk:
 
 def test_incoming_in_background_raises_its_writers_error_at_the_next_write(tmp_path):
     incoming = storage.Incoming(tmp_path, 10_000_000, background=True)
-    incoming._file = FullDisk(incoming._file, room=1_000)
+    writer = incoming._workers[1].handle
+    writer.file = FullDisk(writer.file, room=1_000)
     incoming.write(b"x" * 2_000)  # the writer thread meets the full disk
     incoming._stop_writer()
 
@@ -84,7 +86,8 @@ def test_incoming_in_background_raises_its_writers_error_at_the_next_write(tmp_p
 
 def test_incoming_in_background_raises_its_writers_error_at_seek_and_keep(tmp_path):
     incoming = storage.Incoming(tmp_path, 10_000_000, background=True)
-    incoming._file = FullDisk(incoming._file, room=0)
+    writer = incoming._workers[1].handle
+    writer.file = FullDisk(writer.file, room=0)
     incoming.write(b"x")
 
     with pytest.raises(OSError):
@@ -124,3 +127,15 @@ def test_incoming_in_background_starts_the_writeback_of_each_stretch_written(tmp
     dontneed = storage.os.POSIX_FADV_DONTNEED
     assert hints == [(0, 1_200_000, dontneed), (1_200_000, 1_200_000, dontneed)]
     assert (tmp_path / name).stat().st_size == 3_000_000
+
+
+def test_incoming_in_background_dropped_unclosed_is_collected_with_its_file(tmp_path):
+    incoming = storage.Incoming(tmp_path, 10_000_000, background=True)
+    for piece in PIECES:
+        incoming.write(piece)
+
+    del incoming
+    gc.collect()
+
+    assert writers() == []
+    assert list(tmp_path.iterdir()) == []

@@ -32,9 +32,11 @@ DEFAULTS = {
     # enforced while the body arrives; the upload views alone accept bodies this large.
     "UPLOAD_MAX_BYTES": 100 * 1024 * 1024,
     # Behind nginx on the same host: the folder where nginx stores upload bodies for the
-    # app to read (its client_body_temp_path; deploy/nginx.conf). None: bodies come with
-    # the request.
+    # app to read (its client_body_temp_path; deploy/nginx.conf), and the key nginx sends
+    # with each (X-Wenevents-Body-Key), which no one else has. None: bodies come with the
+    # request.
     "UPLOAD_BODY_DIR": None,
+    "UPLOAD_BODY_KEY": None,
     # Files in one form sent without JavaScript (the page sends one file per request).
     "UPLOAD_MAX_FILES": 5,
     # Office files are ZIP archives: refused beyond these, before anything is unpacked.
@@ -150,6 +152,13 @@ def load(app, test_config=None):
     app.config["SQLALCHEMY_DATABASE_URI"] = database_uri(url)
     app.config["RATELIMIT_STORAGE_URI"] = app.config["RATELIMIT_STORAGE_URL"]
     _public_address(app.config)
+    # A key of digits alone would come from the environment as a number.
+    app.config["UPLOAD_BODY_KEY"] = str(app.config["UPLOAD_BODY_KEY"] or "")
+    if app.config["UPLOAD_BODY_DIR"] and len(app.config["UPLOAD_BODY_KEY"]) < 32:
+        raise ValueError(
+            "UPLOAD_BODY_DIR needs UPLOAD_BODY_KEY, the key nginx sends with each upload "
+            "body it stores (32 characters or more; deploy/nginx.conf)"
+        )
 
 
 def _public_address(config):

@@ -105,13 +105,18 @@ class Incoming:
         self.path = Path(temporary)
         self._file = os.fdopen(fd, "w+b")
         self.kept = None
-        self._written = self._written_back = 0
         self._workers = ()
         self._failure = None
         if background:
+            # The threads hold the hash and the file, not this object: an Incoming nobody
+            # holds any more is still collected, and __del__ removes its file.
             self._workers = (
                 _Worker(self._digest.update, "wenevents-upload-hasher", self.QUEUED),
-                _Worker(self._write_through, "wenevents-upload-writer", self.QUEUED),
+                _Worker(
+                    _WriteThrough(self._file, self.WRITEBACK_BYTES),
+                    "wenevents-upload-writer",
+                    self.QUEUED,
+                ),
             )
 
     # The file-like interface the form parsers and FileStorage use.
@@ -150,16 +155,6 @@ class Incoming:
     def flush(self):
         self._settle()
         self._file.flush()
-
-    def _write_through(self, data):
-        """The writer thread's work: write, and start the writeback of each
-        ``WRITEBACK_BYTES`` written."""
-        self._file.write(data)
-        self._written += len(data)
-        if self._written - self._written_back >= self.WRITEBACK_BYTES:
-            self._file.flush()
-            _start_writeback(self._file, self._written_back, self._written)
-            self._written_back = self._written
 
     def _stop_writer(self):
         """Let both threads finish what they were given, and end them; later writes are
@@ -231,6 +226,23 @@ class Incoming:
         # (at interpreter shutdown there is nothing left to report a failure to).
         with suppress(Exception):
             self.discard()
+
+
+class _WriteThrough:
+    """The writer thread's work: write each piece to ``file``, and start the writeback of
+    every ``every`` bytes written."""
+
+    def __init__(self, file, every):
+        self.file, self.every = file, every
+        self.written = self.written_back = 0
+
+    def __call__(self, data):
+        self.file.write(data)
+        self.written += len(data)
+        if self.written - self.written_back >= self.every:
+            self.file.flush()
+            _start_writeback(self.file, self.written_back, self.written)
+            self.written_back = self.written
 
 
 class _Worker:

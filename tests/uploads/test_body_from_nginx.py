@@ -4,14 +4,17 @@ the upload views, for a request with no body of its own. tests/uploads/test_ngin
 runs the real nginx in front."""
 
 import hashlib
+import os
 from pathlib import Path
 
 import pytest
 
 from tests.conftest import csrf_token
 from tests.uploads.conftest import PDF, browser_form, stored_files, versions_of
+from wenevents import create_app
 
 HEADER = "X-Wenevents-Body-File"
+KEY = "nginx-and-the-app-alone-know-this-key"
 REFUSED = "The upload could not be read. Nothing was stored."
 NO_TOKEN = "This form has expired or was not sent from this site."
 
@@ -20,7 +23,7 @@ NO_TOKEN = "This form has expired or was not sent from this site."
 def app_config(tmp_path):
     body_dir = tmp_path / "nginx-body"
     body_dir.mkdir()
-    return {"UPLOAD_BODY_DIR": str(body_dir)}
+    return {"UPLOAD_BODY_DIR": str(body_dir), "UPLOAD_BODY_KEY": KEY}
 
 
 @pytest.fixture
@@ -40,11 +43,11 @@ def stored_body(client, acronym, folder, files, name="0000000001"):
     return path, content_type
 
 
-def post_named(client, acronym, named, content_type, ref="report", **kwargs):
+def post_named(client, acronym, named, content_type, ref="report", key=KEY, **kwargs):
     """POST to the upload view as nginx does: no body, the body file named in the header."""
     return client.post(
         f"/{acronym}/materials/upload/{ref}",
-        headers={HEADER: str(named)},
+        headers={HEADER: str(named), "X-Wenevents-Body-Key": key},
         # Werkzeug's client would write a body (and a boundary) of its own for a multipart
         # type; nginx sends the client's type and no body.
         environ_overrides={"CONTENT_LENGTH": "0", "CONTENT_TYPE": content_type},
@@ -83,15 +86,19 @@ def test_upload_body_of_several_files_stored_by_nginx_keeps_each(app, organiser,
     "named",
     [
         "/etc/passwd",
-        "{folder}/../secret",
+        "{folder}/../0000000001",
         "{folder}",
-        "{folder}/missing",
+        "{folder}/0000000004",
         "0000000001",
-        "{folder}/link",
-        "{folder}/sub",
+        "{folder}/0000000002",
+        "{folder}/0000000003",
         "",
         "{folder}/0000000001\x00",
-        "{folder}/" + "x" * 5000,
+        "{folder}/" + "0" * 5000,
+        "{folder}/body.txt",
+        "{folder}/0000000005",
+        "{folder}/0000000006",
+        "{folder}/0000000007",
     ],
     ids=[
         "outside",
@@ -104,15 +111,28 @@ def test_upload_body_of_several_files_stored_by_nginx_keeps_each(app, organiser,
         "empty",
         "nul",
         "too-long",
+        "not-nginx-name",
+        "hard-link",
+        "fifo",
+        "other-owner",
     ],
 )
-def test_upload_body_file_not_in_its_folder_is_400_and_nothing_stored(
+def test_upload_body_file_not_nginx_own_in_its_folder_is_400_and_nothing_stored(
     app, organiser, world, body_dir, named
 ):
-    _path, content_type = stored_body(organiser, world.acronym, body_dir, [(PDF, "r.pdf")])
-    secret, _ = stored_body(organiser, world.acronym, body_dir.parent, [(PDF, "s.pdf")], "secret")
-    (body_dir / "link").symlink_to(secret)
-    (body_dir / "sub").mkdir()
+    good, content_type = stored_body(organiser, world.acronym, body_dir, [(PDF, "r.pdf")])
+    outside, _ = stored_body(
+        organiser, world.acronym, body_dir.parent, [(PDF, "s.pdf")], "0000000001"
+    )
+    (body_dir / "0000000002").symlink_to(outside)
+    (body_dir / "0000000003").mkdir()
+    stored_body(organiser, world.acronym, body_dir, [(PDF, "t.pdf")], "body.txt")
+    linked, _ = stored_body(organiser, world.acronym, body_dir, [(PDF, "h.pdf")], "0000000099")
+    os.link(linked, body_dir / "0000000005")
+    os.mkfifo(body_dir / "0000000006")
+    foreign, _ = stored_body(organiser, world.acronym, body_dir, [(PDF, "o.pdf")], "0000000007")
+    os.chown(foreign, 65534, 65534)  # nobody's (the suite runs as root)
+    assert good.exists()
 
     response = post_named(organiser, world.acronym, named.format(folder=body_dir), content_type)
 
@@ -121,6 +141,56 @@ def test_upload_body_file_not_in_its_folder_is_400_and_nothing_stored(
     assert (NO_TOKEN if named == "" else REFUSED) in response.text
     assert versions_of(world.meeting, "report") == []
     assert [n for n in stored_files(app) if not n.startswith(".")] == []
+
+
+@pytest.mark.parametrize("key", ["", "a-guess", KEY[:-1], KEY + "x"])
+def test_upload_body_file_without_the_key_nginx_sends_is_400(app, organiser, world, body_dir, key):
+    path, content_type = stored_body(organiser, world.acronym, body_dir, [(PDF, "r.pdf")])
+
+    response = post_named(organiser, world.acronym, path, content_type, key=key)
+
+    assert response.status_code == 400
+    assert REFUSED in response.text
+    assert versions_of(world.meeting, "report") == []
+
+
+def test_upload_body_file_larger_than_a_request_may_be_is_413(app, organiser, world, body_dir):
+    app.config.update(UPLOAD_MAX_FILES=1, UPLOAD_MAX_BYTES=1000)
+    path, content_type = stored_body(organiser, world.acronym, body_dir, [(PDF, "r.pdf")])
+    # After the closing boundary, past what one file and the form's fields may take.
+    with open(path, "ab") as body:
+        body.write(b"E" * 1_002_000)
+
+    response = post_named(organiser, world.acronym, path, content_type)
+
+    assert response.status_code == 413
+    assert versions_of(world.meeting, "report") == []
+
+
+def test_upload_body_file_is_looked_at_for_a_post_only(app, organiser, world, body_dir):
+    _path, content_type = stored_body(organiser, world.acronym, body_dir, [(PDF, "r.pdf")])
+
+    response = organiser.open(
+        f"/{world.acronym}/materials/upload/report",
+        method="OPTIONS",
+        # Refused (400) if it were looked at.
+        headers={HEADER: "/etc/passwd", "X-Wenevents-Body-Key": KEY},
+        environ_overrides={"CONTENT_LENGTH": "0", "CONTENT_TYPE": content_type},
+    )
+
+    assert response.status_code == 200
+    assert versions_of(world.meeting, "report") == []
+
+
+def test_upload_body_dir_without_a_long_enough_key_does_not_start(tmp_path):
+    with pytest.raises(ValueError, match="UPLOAD_BODY_DIR needs UPLOAD_BODY_KEY"):
+        create_app(
+            {
+                "INSTANCE_PATH": str(tmp_path / "instance"),
+                "UPLOAD_BODY_DIR": str(tmp_path),
+                "UPLOAD_BODY_KEY": "short",
+            }
+        )
 
 
 def test_upload_with_a_body_and_a_body_file_is_400(app, organiser, world, body_dir):

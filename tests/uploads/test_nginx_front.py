@@ -24,6 +24,7 @@ from wenevents.uploads.models import Document, DocumentVersion
 
 HOST = "127.0.0.1"
 MB = 1024 * 1024
+KEY = "k" * 40
 
 
 class Front:
@@ -83,12 +84,13 @@ def front(tmp_path_factory):
         "WENEVENTS_INSTANCE_PATH": str(instance),
         "WENEVENTS_DATABASE_URL": url,
         "WENEVENTS_UPLOAD_BODY_DIR": str(body_dir),
+        "WENEVENTS_UPLOAD_BODY_KEY": KEY,
     }
     with bench.serve(env, tmp / "gunicorn.log", workers=1) as port:
         cookie = f"{app.config['SESSION_COOKIE_NAME']}={session_cookie}"
         cookie, token = bench.upload_token(port, cookie)
         nginx_port = free_port()
-        with servers.nginx_front(port, body_dir, tmp / "nginx", nginx_port):
+        with servers.nginx_front(port, body_dir, KEY, tmp / "nginx", nginx_port):
             yield Front(app, nginx_port, cookie, token, body_dir)
 
 

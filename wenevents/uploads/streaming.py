@@ -22,9 +22,10 @@ Behind nginx on the same host, nginx may take the whole body into a file of its 
 name it in ``X-Wenevents-Body-File`` instead of passing it on (``UPLOAD_BODY_DIR`` is its
 ``client_body_temp_path``; deploy/nginx.conf): the app then parses that file, and Python
 no longer reads the body from a socket (gunicorn's reading alone took about as long as
-the hashing). The header is believed only for these views, only when ``UPLOAD_BODY_DIR``
-is set, and only for a regular file inside that folder; a request that also carries a
-body of its own is refused (400).
+the hashing). The header is believed only for a POST to these views, only when
+``UPLOAD_BODY_DIR`` is set, only with ``UPLOAD_BODY_KEY`` in ``X-Wenevents-Body-Key``, and
+only for a file as nginx makes them inside that folder; a request that also carries a body
+of its own is refused (400), and a file larger than the request may be gets 413.
 
 ``guard(**view_args)`` runs before the first byte of a file is written: it aborts
 (403, 404) when the person may not upload there, so a refused upload never touches disk.
@@ -32,7 +33,9 @@ Whatever is not kept when the request ends is removed.
 """
 
 import errno
+import hmac
 import os
+import re
 import stat
 from functools import wraps
 from math import inf
@@ -223,24 +226,32 @@ class _Parts:
             )
 
 
-# The header nginx names the body it stored with (deploy/nginx.conf).
+# The headers nginx sends with a body it stored (deploy/nginx.conf): the file's name, and
+# the key shared with the app (UPLOAD_BODY_KEY), which whoever reaches an instance other
+# than through nginx does not have.
 BODY_FILE_HEADER = "X-Wenevents-Body-File"
+BODY_KEY_HEADER = "X-Wenevents-Body-Key"
+# nginx names its files with ten digits, in folders of digits (client_body_temp_path's
+# levels).
+_NGINX_NAME = re.compile(r"(?:\d+/)*\d{10}")
 
 
 def open_body_file(named, folder):
-    """The body nginx stored at ``named``, opened for reading, if that is a regular file
-    inside ``folder`` (no link, no way out of it); else 400."""
+    """The body nginx stored at ``named``, opened for reading: a file named as nginx names
+    them, inside ``folder``, of this process's user, with no other link; else 400."""
     refused = BodyFileRefused()
-    if not os.path.isabs(named):
-        raise refused
     try:
-        path = os.path.realpath(named)
-        if not path.startswith(os.path.realpath(folder) + os.sep):
+        folder = os.path.realpath(folder)
+        path = os.path.realpath(named) if os.path.isabs(named) else ""
+        relative = path[len(folder) + 1 :] if path.startswith(folder + os.sep) else ""
+        if not _NGINX_NAME.fullmatch(relative):
             raise refused
-        fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW)
+        # Without O_NONBLOCK a FIFO put there would hold the worker until someone wrote.
+        fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
     except (OSError, ValueError):  # ValueError: a NUL in the name
         raise refused from None
-    if not stat.S_ISREG(os.fstat(fd).st_mode):
+    found = os.fstat(fd)
+    if not stat.S_ISREG(found.st_mode) or found.st_nlink != 1 or found.st_uid != os.geteuid():
         os.close(fd)
         raise refused
     return open(fd, "rb", buffering=0)
@@ -265,7 +276,7 @@ class Request(FlaskRequest):
 
     _incoming = None
     _guarded = False
-    _body_file = None
+    _body_file = _body_size = None
 
     def _upload_view(self):
         if self.url_rule is None or not current_app:
@@ -290,19 +301,28 @@ class Request(FlaskRequest):
         with the request (see module doc)."""
         if self._body_file is None:
             named = self.headers.get(BODY_FILE_HEADER)
-            folder = current_app.config["UPLOAD_BODY_DIR"] if current_app else None
-            if not named or not folder or self._upload_view() is None:
+            config = current_app.config if current_app else {}
+            folder, key = config.get("UPLOAD_BODY_DIR"), config.get("UPLOAD_BODY_KEY")
+            if not named or not folder or self.method != "POST" or not self._upload_view():
                 return None
+            sent_key = self.headers.get(BODY_KEY_HEADER, "").encode()
+            if not key or not hmac.compare_digest(sent_key, key.encode()):
+                raise BodyFileRefused()
             if super().content_length or "chunked" in self.headers.get("Transfer-Encoding", ""):
                 # nginx sends one or the other: both means nginx was not the sender.
                 raise BodyFileRefused()
-            self._body_file = open_body_file(named, folder)
+            body = open_body_file(named, folder)
+            size = os.fstat(body.fileno()).st_size
+            if self.max_content_length is not None and size > self.max_content_length:
+                body.close()
+                raise RequestEntityTooLarge()
+            self._body_file, self._body_size = body, size
         return self._body_file
 
     @property
     def content_length(self):
-        body = self._stored_body()
-        return os.fstat(body.fileno()).st_size if body is not None else super().content_length
+        # The size read when the file was opened: it is closed when the request ends.
+        return self._body_size if self._stored_body() is not None else super().content_length
 
     def _get_stream_for_parsing(self):
         body = self._stored_body()
