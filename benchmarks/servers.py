@@ -259,13 +259,8 @@ http {{
         proxy_set_header X-Wenevents-Body-Key "";
         location ~ ^/([a-z][a-z]/)?[^/]+/materials/upload/[^/]+$ {{
             client_max_body_size 501m;
-            client_body_in_file_only clean;
             client_body_buffer_size 1m;
-            proxy_pass_request_body off;
-            proxy_set_header Host $http_host;
-            proxy_set_header Content-Length "";
-            proxy_set_header X-Wenevents-Body-File $request_body_file;
-            proxy_set_header X-Wenevents-Body-Key "{key}";
+            {hand_over}
             proxy_pass http://{host}:{upstream};
         }}
         location / {{
@@ -276,6 +271,17 @@ http {{
 """
 
 
+# How the upload location hands a body over: as a file (UPLOAD_BODY_DIR), or buffered and
+# sent on (nginx's default, deploy/nginx.conf's other variant).
+AS_FILE = """client_body_in_file_only clean;
+            proxy_pass_request_body off;
+            proxy_set_header Host $http_host;
+            proxy_set_header Content-Length "";
+            proxy_set_header X-Wenevents-Body-File $request_body_file;
+            proxy_set_header X-Wenevents-Body-Key "{key}";"""
+BUFFERED = "proxy_request_buffering on;"
+
+
 def nginx():
     """nginx's program, or None (``apt install nginx``)."""
     return shutil.which("nginx") or next(
@@ -284,10 +290,10 @@ def nginx():
 
 
 @contextmanager
-def nginx_front(upstream, body_dir, key, work, port, ready_path="/"):
+def nginx_front(upstream, body_dir, key, work, port, ready_path="/", as_file=True):
     """``with nginx_front(app_port, body_dir, key, work, port):`` nginx on ``port`` in front
     of the app on ``upstream`` (its UPLOAD_BODY_DIR and UPLOAD_BODY_KEY), until the block
-    ends (its files in ``work``)."""
+    ends (its files in ``work``). ``as_file=False``: uploads buffered and sent on."""
     work = Path(work)
     work.mkdir(parents=True, exist_ok=True)
     config = work / "nginx.conf"
@@ -296,7 +302,7 @@ def nginx_front(upstream, body_dir, key, work, port, ready_path="/"):
             user="user root;" if os.geteuid() == 0 else "",
             work=work,
             body_dir=body_dir,
-            key=key,
+            hand_over=AS_FILE.format(key=key) if as_file else BUFFERED,
             host=HOST,
             port=port,
             upstream=upstream,
