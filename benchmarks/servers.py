@@ -229,11 +229,6 @@ def _rate(output):
     return float(re.search(r"Requests/sec:\s+([\d.]+)", output)[1])
 
 
-if __name__ == "__main__":  # pragma: no cover
-    print("Run it through the bench: python -m benchmarks.bench", file=sys.stderr)
-    os._exit(2)
-
-
 # nginx in front of one instance, as deploy/nginx.conf has it for uploads: the body of an
 # upload is stored by nginx in ``body_dir`` and named to the app (UPLOAD_BODY_DIR), every
 # other request passed on. Its temporary folders are its own, so it runs as anyone; started
@@ -283,10 +278,9 @@ BUFFERED = "proxy_request_buffering on;"
 
 
 def nginx():
-    """nginx's program, or None (``apt install nginx``)."""
-    return shutil.which("nginx") or next(
-        (p for p in ("/usr/sbin/nginx",) if os.access(p, os.X_OK)), None
-    )
+    """nginx's program, or None (``apt install nginx``): Debian's is in /usr/sbin, which
+    a user's PATH may leave out."""
+    return shutil.which("nginx") or shutil.which("nginx", path="/usr/sbin")
 
 
 @contextmanager
@@ -311,3 +305,8 @@ def nginx_front(upstream, body_dir, key, work, port, ready_path="/", as_file=Tru
     command = [nginx(), "-c", str(config), "-p", str(work), "-e", str(work / "error.log")]
     with running(command, os.environ, work / "nginx.log", port, ready_path) as process:
         yield process
+
+
+if __name__ == "__main__":  # pragma: no cover
+    print("Run it through the bench: python -m benchmarks.bench", file=sys.stderr)
+    os._exit(2)
