@@ -119,6 +119,37 @@ def test_too_large_upload_states_the_limit_per_file_and_leads_back(
     assert stored_files(app) == []
 
 
+def test_too_large_upload_names_a_limit_under_a_megabyte_one_way(
+    app, client, auth, world, people
+):
+    # A million bytes is 976 KB: the file's message and the page's line once said
+    # "976 KB" and "1 MB" for the same limit.
+    app.config["UPLOAD_MAX_BYTES"] = 1_000_000
+    auth.login("org@example.org")
+
+    token = csrf_token(client.get("/gm/materials/upload").text)
+    body = multipart(token, "big.pdf", PDF + b"x" * 1_000_000)
+
+    response = post_body(client, "/gm/materials/upload/report", body)
+
+    assert response.status_code == 413
+    assert message(response.text) == (
+        "A file is larger than the 976 KB allowed. Nothing was stored. Each file may be up "
+        "to 976 KB, and up to 5 files may be sent at once."
+    )
+    assert stored_files(app) == []
+
+
+def test_too_large_form_names_a_limit_of_a_megabyte_and_a_half_with_its_fraction(app, client):
+    app.config["MAX_CONTENT_LENGTH"] = 3 * 1024 * 1024 // 2
+
+    response = post_too_much(client, referrer="http://localhost/login")
+
+    assert message(response.text) == (
+        "What was sent is larger than this site accepts: at most 1.5 MB at once."
+    )
+
+
 def test_too_large_upload_page_leads_back_to_the_upload_page(app, client, auth, world, people):
     app.config["UPLOAD_MAX_BYTES"] = 1024 * 1024
     auth.login("org@example.org")

@@ -207,7 +207,7 @@ def _error_page(error, **extra):
     if code == 413:
         # Say how much is accepted, and lead back to the form (a page of this site only).
         limit = request.max_content_length or current_app.config["MAX_CONTENT_LENGTH"]
-        context.setdefault("limit", size_in_megabytes(limit))
+        context.setdefault("limit", megabytes(limit))
         context["back"] = return_target()
     if is_htmx():
         response = make_response(render_block("errors/error.html", "message", **context), code)
@@ -223,11 +223,14 @@ def _error_page(error, **extra):
     return response
 
 
-def size_in_megabytes(size):
-    """``12 MB``, ``0.5 MB``: a limit as people read it (binary megabytes)."""
-    megabytes = size / 2**20
-    text = f"{megabytes:.1f}" if megabytes >= 0.1 else f"{megabytes:.2g}"
-    return f"{text.removesuffix('.0')} MB"
+def megabytes(size):
+    """``12.5 MB``, ``340 KB``, ``18 bytes``: a size or a limit as people read it (binary
+    units), the same way on every page and message that names one."""
+    if size >= 2**20:
+        return f"{size / 2**20:.1f} MB".replace(".0 MB", " MB")
+    if size >= 2**10:
+        return f"{size // 2**10} KB"
+    return f"{size} bytes"
 
 
 def return_target():

@@ -9,9 +9,9 @@ from sqlalchemy import select
 from wenevents import storage
 from wenevents.extensions import db
 from wenevents.registration import questions as registration
-from wenevents.uploads.filetypes import megabytes
 from wenevents.uploads.models import DocumentVersion
 from wenevents.uploads.streaming import materials_folder
+from wenevents.web import megabytes
 
 
 def _named_materials():

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from wenevents.i18n import lazy_gettext as _l
 from wenevents.storage import SIGNATURES
 from wenevents.text import clean_line
+from wenevents.web import megabytes
 
 
 @dataclass(frozen=True)
@@ -190,15 +191,6 @@ def _zip_directory(path):
         # ZIP64: no Office document under the size limit needs it.
         raise Refused(_l("This archive has too many parts."))
     return entries, cd_size
-
-
-def megabytes(size):
-    """``12.5 MB``, ``340 KB``, ``18 bytes``: a size as people read it."""
-    if size >= 2**20:
-        return f"{size / 2**20:.1f} MB".replace(".0 MB", " MB")
-    if size >= 2**10:
-        return f"{size // 2**10} KB"
-    return f"{size} bytes"
 
 
 def clean_name(name, kind=None):

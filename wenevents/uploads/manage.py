@@ -20,7 +20,6 @@ from wenevents.uploads.completeness import (
     set_deadline,
     set_languages,
 )
-from wenevents.uploads.filetypes import megabytes
 from wenevents.uploads.forms import ActionForm, BulkAccessForm, DeadlineForm, LanguagesForm
 from wenevents.uploads.pruning import earlier_versions, prune_meeting, remove_files
 from wenevents.uploads.targets import ACCESS_LABELS, LANGUAGE_LABELS, meeting_with_materials
@@ -264,6 +263,6 @@ def prune():
         "%(num)d earlier version deleted; %(size)s freed.",
         "%(num)d earlier versions deleted; %(size)s freed.",
         pruned.versions,
-        size=megabytes(pruned.size),
+        size=web.megabytes(pruned.size),
     )
     return htmx.finish(message, url_for(".completeness") + "#earlier-heading")

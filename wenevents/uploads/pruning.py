@@ -10,9 +10,9 @@ from wenevents import storage
 from wenevents.audit.services import record
 from wenevents.extensions import db
 from wenevents.locks import lock_meeting
-from wenevents.uploads.filetypes import megabytes
 from wenevents.uploads.models import Document, DocumentVersion
 from wenevents.uploads.streaming import materials_folder
+from wenevents.web import megabytes
 
 
 @dataclass(frozen=True)

@@ -9,8 +9,8 @@ from sqlalchemy import func, select
 
 from wenevents.agenda.models import AgendaItem
 from wenevents.extensions import db
-from wenevents.uploads.filetypes import megabytes
 from wenevents.uploads.models import Document, DocumentVersion
+from wenevents.web import megabytes
 
 
 @dataclass(frozen=True)

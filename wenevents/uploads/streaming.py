@@ -51,7 +51,7 @@ from werkzeug.formparser import FormDataParser
 from werkzeug.http import parse_options_header
 
 from wenevents import storage
-from wenevents.uploads.filetypes import megabytes
+from wenevents.web import megabytes
 
 
 def materials_folder():

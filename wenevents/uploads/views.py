@@ -37,7 +37,7 @@ from wenevents.uploads.access import (
     released_items,
     set_access,
 )
-from wenevents.uploads.filetypes import PDF, megabytes
+from wenevents.uploads.filetypes import PDF
 from wenevents.uploads.forms import AccessForm, ActionForm, TitleForm, UploadForm
 from wenevents.uploads.models import PARTICIPANTS
 from wenevents.uploads.pack import pack_of
@@ -106,7 +106,7 @@ def pack_download(language):
 def _upload_form(**kwargs):
     config = current_app.config
     form = UploadForm(**kwargs)
-    return form.setup(config["UPLOAD_MAX_FILES"], megabytes(config["UPLOAD_MAX_BYTES"]))
+    return form.setup(config["UPLOAD_MAX_FILES"], web.megabytes(config["UPLOAD_MAX_BYTES"]))
 
 
 def _upload_page(status=200, **context):
@@ -402,7 +402,9 @@ def prune(document_id, number):
         abort(409, description=_("This version is gone already, or is the current one."))
     db.session.commit()
     remove_files(pruned)
-    message = _("Version %(n)d is deleted; %(size)s freed.", n=number, size=megabytes(pruned.size))
+    message = _(
+        "Version %(n)d is deleted; %(size)s freed.", n=number, size=web.megabytes(pruned.size)
+    )
     return htmx.finish(message, url_for(".versions", document_id=document_id))
 
 
@@ -455,7 +457,7 @@ def public_slides(item):
 
 @bp.app_template_filter("filesize")
 def filesize(value):
-    return megabytes(value)
+    return web.megabytes(value)
 
 
 @bp.errorhandler(413)
@@ -464,7 +466,7 @@ def _too_large(error):
     config = current_app.config
     return web._error_page(
         error,
-        limit=web.size_in_megabytes(config["UPLOAD_MAX_BYTES"]),
+        limit=web.megabytes(config["UPLOAD_MAX_BYTES"]),
         max_files=config["UPLOAD_MAX_FILES"],
     )
 
