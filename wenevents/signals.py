@@ -14,6 +14,7 @@ lowest domain's first): a receiver may rely on what a lower domain's receiver di
 from dataclasses import dataclass
 
 from blinker import NamedSignal, Namespace
+from flask import url_for
 
 from wenevents import languages
 
@@ -163,7 +164,9 @@ class Untranslated:
     ``session``, ``item``, ``question``, ``document``); ``what``: its English text as
     organisers know it (a title, a name, a question); ``note``: what tells it apart, in
     the reader's language ("Session 3"), or ""; ``missing``: ``{language: (field, …)}``,
-    only the languages it lacks; ``url``: the page where an organiser translates it.
+    only the languages it lacks; ``endpoint`` and ``values``: the page where an organiser
+    translates it (``url``), built only where a page links to it: the meetings list counts
+    every entry of every meeting and links to none.
     """
 
     meeting_id: int
@@ -171,7 +174,12 @@ class Untranslated:
     what: str
     note: str
     missing: dict
-    url: str
+    endpoint: str
+    values: dict
+
+    @property
+    def url(self):
+        return url_for(self.endpoint, **self.values)
 
     @staticmethod
     def missing_in(obj):

@@ -1,6 +1,5 @@
 """What meetings answer to the lower domains' questions (wenevents/signals.py)."""
 
-from flask import url_for
 from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload, selectinload
@@ -53,17 +52,19 @@ def untranslated_content(_sender, meetings=(), **_kwargs):
     for meeting in (by_id[i] for i in ids if i in by_id):
         series = meeting.series
         if missing := Untranslated.missing_in(series):
-            url = url_for("meetings_manage.edit_series", series_id=series.id)
-            entries.append(Untranslated(meeting.id, "series", series.name, "", missing, url))
+            link = "meetings_manage.edit_series", {"series_id": series.id}
+            entries.append(Untranslated(meeting.id, "series", series.name, "", missing, *link))
         if missing := Untranslated.missing_in(meeting):
-            url = url_for("meetings_manage.edit", acronym=meeting.acronym)
+            link = "meetings_manage.edit", {"acronym": meeting.acronym}
             entries.append(
-                Untranslated(meeting.id, "meeting", meeting.title, meeting.acronym, missing, url)
+                Untranslated(meeting.id, "meeting", meeting.title, meeting.acronym, missing, *link)
             )
         for network in meeting.networks:
             if missing := Untranslated.missing_in(network):
-                url = url_for("networks_manage.edit", network_id=network.id)
+                link = "networks_manage.edit", {"network_id": network.id}
                 entries.append(
-                    Untranslated(meeting.id, "network", network.name, network.acronym, missing, url)
+                    Untranslated(
+                        meeting.id, "network", network.name, network.acronym, missing, *link
+                    )
                 )
     return entries

@@ -1,6 +1,5 @@
 """What registration answers to the lower domains' questions (wenevents/signals.py)."""
 
-from flask import url_for
 from flask_babel import gettext as _
 from flask_babel import ngettext
 from sqlalchemy import func, select
@@ -83,14 +82,16 @@ def untranslated_content(_sender, meetings=(), **_kwargs):
     entries = []
     for question in questions:
         if missing := Untranslated.missing_in(question):
-            url = url_for(
+            link = (
                 "registration_settings.edit_question",
-                acronym=acronyms[question.meeting_id],
-                question_id=question.id,
-                _anchor=f"question-{question.id}",
+                {
+                    "acronym": acronyms[question.meeting_id],
+                    "question_id": question.id,
+                    "_anchor": f"question-{question.id}",
+                },
             )
             entries.append(
-                Untranslated(question.meeting_id, "question", question.label, "", missing, url)
+                Untranslated(question.meeting_id, "question", question.label, "", missing, *link)
             )
     return entries
 

@@ -1,6 +1,5 @@
 """What uploads answer to the lower domains' questions (wenevents/signals.py)."""
 
-from flask import url_for
 from flask_babel import ngettext
 from sqlalchemy import func, select
 
@@ -85,14 +84,16 @@ def untranslated_content(_sender, meetings=(), **_kwargs):
     for document in documents:
         if missing := Untranslated.missing_in(document):
             note = str(LANGUAGE_LABELS[document.language])
-            url = url_for(
+            link = (
                 "uploads.versions",
-                acronym=acronyms[document.meeting_id],
-                document_id=document.id,
-                _anchor="title-heading",
+                {
+                    "acronym": acronyms[document.meeting_id],
+                    "document_id": document.id,
+                    "_anchor": "title-heading",
+                },
             )
             entries.append(
-                Untranslated(document.meeting_id, "document", document.title, note, missing, url)
+                Untranslated(document.meeting_id, "document", document.title, note, missing, *link)
             )
     return entries
 
