@@ -119,9 +119,7 @@ def test_too_large_upload_states_the_limit_per_file_and_leads_back(
     assert stored_files(app) == []
 
 
-def test_too_large_upload_names_a_limit_under_a_megabyte_one_way(
-    app, client, auth, world, people
-):
+def test_too_large_upload_names_a_limit_under_a_megabyte_one_way(app, client, auth, world, people):
     # A million bytes is 976 KB: the file's message and the page's line once said
     # "976 KB" and "1 MB" for the same limit.
     app.config["UPLOAD_MAX_BYTES"] = 1_000_000
