@@ -204,11 +204,12 @@ def set_translation(obj, field, language, text):
     obj.translations = {code: fields for code, fields in translations.items() if fields}
 
 
-def missing(obj, language):
-    """The translated fields of ``obj`` that have English text but no ``language`` version."""
+def missing(obj, language, fields=None):
+    """The translated fields of ``obj`` (or ``fields`` of it: a row read for them, not a
+    model) that have English text but no ``language`` version."""
     return [
         field
-        for field in obj.translated_fields
+        for field in fields or obj.translated_fields
         if (getattr(obj, field) or "").strip() and not translation(obj, field, language).strip()
     ]
 

@@ -182,10 +182,10 @@ class Untranslated:
         return url_for(self.endpoint, **self.values)
 
     @staticmethod
-    def missing_in(obj):
-        """``{language: (field, …)}`` of ``obj``'s fields with no version in each
-        translated language; empty when it is all translated."""
-        found = {code: tuple(languages.missing(obj, code)) for code in languages.TRANSLATED}
+    def missing_in(obj, fields=None):
+        """``{language: (field, …)}`` of ``obj``'s fields (``fields``, for a row) with no
+        version in each translated language; empty when it is all translated."""
+        found = {code: tuple(languages.missing(obj, code, fields)) for code in languages.TRANSLATED}
         return {code: fields for code, fields in found.items() if fields}
 
 

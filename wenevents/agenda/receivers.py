@@ -112,7 +112,7 @@ def untranslated_content(_sender, meetings=(), **_kwargs):
     ).all()
     entries = []
     for session in sessions:
-        if missing := Untranslated.missing_in(_Fields(Session, session)):
+        if missing := Untranslated.missing_in(session, Session.translated_fields):
             entries.append(
                 Untranslated(
                     session.meeting_id,
@@ -129,12 +129,11 @@ def untranslated_content(_sender, meetings=(), **_kwargs):
                 )
             )
     by_id = {session.id: session for session in sessions}
-    notes = {}  # one "session 3" a session, not one an item
+    # Translated once a session, not once an item.
+    notes = {session.id: _("session %(number)s", number=session.number) for session in sessions}
     for item in items:
-        if missing := Untranslated.missing_in(_Fields(AgendaItem, item)):
+        if missing := Untranslated.missing_in(item, AgendaItem.translated_fields):
             session = by_id[item.session_id]
-            if session.id not in notes:
-                notes[session.id] = _("session %(number)s", number=session.number)
             entries.append(
                 Untranslated(
                     session.meeting_id,
@@ -151,15 +150,3 @@ def untranslated_content(_sender, meetings=(), **_kwargs):
                 )
             )
     return entries
-
-
-class _Fields:
-    """A row read for its translated fields, as ``languages.missing`` reads a model."""
-
-    __slots__ = ("_row", "translated_fields")
-
-    def __init__(self, model, row):
-        self.translated_fields, self._row = model.translated_fields, row
-
-    def __getattr__(self, name):
-        return getattr(self._row, name)

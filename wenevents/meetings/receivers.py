@@ -52,19 +52,40 @@ def untranslated_content(_sender, meetings=(), **_kwargs):
     for meeting in (by_id[i] for i in ids if i in by_id):
         series = meeting.series
         if missing := Untranslated.missing_in(series):
-            link = "meetings_manage.edit_series", {"series_id": series.id}
-            entries.append(Untranslated(meeting.id, "series", series.name, "", missing, *link))
-        if missing := Untranslated.missing_in(meeting):
-            link = "meetings_manage.edit", {"acronym": meeting.acronym}
             entries.append(
-                Untranslated(meeting.id, "meeting", meeting.title, meeting.acronym, missing, *link)
+                Untranslated(
+                    meeting.id,
+                    "series",
+                    series.name,
+                    "",
+                    missing,
+                    "meetings_manage.edit_series",
+                    {"series_id": series.id},
+                )
+            )
+        if missing := Untranslated.missing_in(meeting):
+            entries.append(
+                Untranslated(
+                    meeting.id,
+                    "meeting",
+                    meeting.title,
+                    meeting.acronym,
+                    missing,
+                    "meetings_manage.edit",
+                    {"acronym": meeting.acronym},
+                )
             )
         for network in meeting.networks:
             if missing := Untranslated.missing_in(network):
-                link = "networks_manage.edit", {"network_id": network.id}
                 entries.append(
                     Untranslated(
-                        meeting.id, "network", network.name, network.acronym, missing, *link
+                        meeting.id,
+                        "network",
+                        network.name,
+                        network.acronym,
+                        missing,
+                        "networks_manage.edit",
+                        {"network_id": network.id},
                     )
                 )
     return entries

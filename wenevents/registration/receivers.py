@@ -82,16 +82,20 @@ def untranslated_content(_sender, meetings=(), **_kwargs):
     entries = []
     for question in questions:
         if missing := Untranslated.missing_in(question):
-            link = (
-                "registration_settings.edit_question",
-                {
-                    "acronym": acronyms[question.meeting_id],
-                    "question_id": question.id,
-                    "_anchor": f"question-{question.id}",
-                },
-            )
             entries.append(
-                Untranslated(question.meeting_id, "question", question.label, "", missing, *link)
+                Untranslated(
+                    question.meeting_id,
+                    "question",
+                    question.label,
+                    "",
+                    missing,
+                    "registration_settings.edit_question",
+                    {
+                        "acronym": acronyms[question.meeting_id],
+                        "question_id": question.id,
+                        "_anchor": f"question-{question.id}",
+                    },
+                )
             )
     return entries
 

@@ -83,17 +83,20 @@ def untranslated_content(_sender, meetings=(), **_kwargs):
     entries = []
     for document in documents:
         if missing := Untranslated.missing_in(document):
-            note = str(LANGUAGE_LABELS[document.language])
-            link = (
-                "uploads.versions",
-                {
-                    "acronym": acronyms[document.meeting_id],
-                    "document_id": document.id,
-                    "_anchor": "title-heading",
-                },
-            )
             entries.append(
-                Untranslated(document.meeting_id, "document", document.title, note, missing, *link)
+                Untranslated(
+                    document.meeting_id,
+                    "document",
+                    document.title,
+                    str(LANGUAGE_LABELS[document.language]),
+                    missing,
+                    "uploads.versions",
+                    {
+                        "acronym": acronyms[document.meeting_id],
+                        "document_id": document.id,
+                        "_anchor": "title-heading",
+                    },
+                )
             )
     return entries
 
