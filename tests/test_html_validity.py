@@ -41,13 +41,14 @@ PUBLIC_PAGES = [
 ]
 
 
+EDITOR = "/manage/gmwen4/agenda/"
 SIGNED_IN_PAGES = [
     "/account",
     "/manage/users",
     "/manage/audit/",
     "/networks/naweg/edit",
     "/gmwen4/my-meeting",
-    "/manage/gmwen4/agenda/",
+    EDITOR,
     "/manage/gmwen4/registrations/badges",
     "/gmwen4/check-in/?q=a",
     "/manage/gmwen4/letters/",
@@ -103,5 +104,9 @@ def test_sign_in_and_organiser_pages_pass_nu_html_checker(client, demo, tmp_path
     )  # fmt: skip
     pages.update({path: client.get(path).data for path in SIGNED_IN_PAGES})
     assert b"Sign out" in pages["/account"]
+    # The agenda editor with a new item's form open (the first session's), as without htmx.
+    opener = re.search(r'href="(/manage/gmwen4/agenda/sessions/\d+/items)#', pages[EDITOR].decode())
+    pages["the agenda editor, adding an item"] = client.get(opener[1]).data
+    assert b'name="csrf_token"' in pages["the agenda editor, adding an item"]
     problems = check(pages, tmp_path)
     assert problems == [], "\n".join(problems)

@@ -670,6 +670,80 @@ def test_add_item_with_bad_input_to_htmx_answers_the_card_with_the_errors(organi
     assert items_of(session) == []
 
 
+def add_item_forms(html):
+    """The sessions (ids) whose new-item form the page holds."""
+    pattern = r'<form[^>]*action="/manage/gm/agenda/sessions/(\d+)/items"'
+    return [int(i) for i in re.findall(pattern, html)]
+
+
+def test_editor_holds_no_new_item_form_until_one_is_asked_for(organiser, meeting):
+    first = make_session(meeting, title="Opening")
+    second = make_session(meeting, title="Later", starts_at=time(11), ends_at=time(12))
+
+    html = editor(organiser).text
+
+    assert add_item_forms(html) == []
+    for session in (first, second):
+        url = f"/manage/gm/agenda/sessions/{session.id}/items"
+        assert f'<a href="{url}#add-item-{session.id}" data-hx-get="{url}"' in html
+
+
+def test_new_item_form_to_htmx_is_the_form_alone_in_place_of_its_link(organiser, meeting):
+    session = make_session(meeting, title="Opening")
+    url = f"/manage/gm/agenda/sessions/{session.id}/items"
+
+    response = organiser.get(url, headers={**HTMX, "HX-Target": f"add-item-{session.id}"})
+
+    assert response.status_code == 200
+    assert response.text.lstrip().startswith(f'<div class="add-item" id="add-item-{session.id}">')
+    assert add_item_forms(response.text) == [session.id]
+    assert f'name="add{session.id}-title"' in response.text
+    assert "<html" not in response.text
+
+
+def test_new_item_form_without_htmx_is_the_editor_with_that_form_open(organiser, meeting):
+    session = make_session(meeting, title="Opening")
+    other = make_session(meeting, title="Later", starts_at=time(11), ends_at=time(12))
+
+    response = organiser.get(f"/manage/gm/agenda/sessions/{session.id}/items")
+
+    assert response.status_code == 200
+    assert "<html" in response.text
+    assert add_item_forms(response.text) == [session.id]
+    assert f'id="add-item-{other.id}"' in response.text
+    assert 'id="add-item-errors"' not in response.text
+
+
+def test_new_item_form_to_htmx_aimed_elsewhere_is_the_whole_editor(organiser, meeting):
+    session = make_session(meeting, title="Opening")
+
+    response = organiser.get(
+        f"/manage/gm/agenda/sessions/{session.id}/items", headers={**HTMX, "HX-Target": "agenda"}
+    )
+
+    assert "<html" in response.text
+    assert add_item_forms(response.text) == [session.id]
+
+
+def test_new_item_form_of_another_meeting_s_session_is_not_found(organiser, meeting):
+    elsewhere = make_session(make_meeting(acronym="other"), title="Theirs")
+
+    response = organiser.get(f"/manage/gm/agenda/sessions/{elsewhere.id}/items", headers=HTMX)
+
+    assert response.status_code == 404
+
+
+def test_new_item_form_for_a_delegate_is_refused(client, meeting, make_user, auth):
+    session = make_session(meeting, title="Opening")
+    make_user("d@example.org", role=DELEGATE)
+    auth.login("d@example.org")
+
+    response = client.get(f"/manage/gm/agenda/sessions/{session.id}/items")
+
+    assert response.status_code == 403
+    assert 'name="add' not in response.text
+
+
 def test_drag_and_drop_order_to_htmx_answers_only_what_changed(organiser, meeting):
     session = make_session(meeting)
     a = make_item(session, kind="discussion", title="A", duration_minutes=10)

@@ -109,5 +109,12 @@ def test_axe_finds_no_violations_on_organiser_pages(
     page.get_by_role("link", name="Edit organiser@example.org").click()
     page.locator("tr.row-editing").wait_for()
     found["/manage/users (editing a row)"] = describe(axe.run(page).response["violations"])
+    # The agenda editor with a new item's form brought in place of its link.
+    page.goto(live_url + "/manage/gmwen4/agenda/")
+    page.get_by_role("link", name="Add an item to session 1", exact=True).click()
+    page.locator(".add-item form").wait_for()
+    found["/manage/gmwen4/agenda/ (adding an item)"] = describe(
+        axe.run(page).response["violations"]
+    )
 
     assert {path: text for path, text in found.items() if text} == {}

@@ -54,7 +54,7 @@ def add_item(page, number, kind, title, minutes, network=None):
         ".editor-session", has=page.get_by_role("heading", name=f"Session {number} –")
     )
     session.get_by_text(f"Add an item to session {number}").click()
-    form = session.locator("details.add-item form")
+    form = session.locator(".add-item form")
     form.get_by_label("Kind").select_option(label=kind)
     form.get_by_label("Title", exact=True).fill(title)
     if network:

@@ -144,3 +144,70 @@ def test_session_edit_saved_with_htmx_leaves_one_agenda(
 
     expect(page.locator(f"#session-head-{moved}")).to_contain_text("Room B")
     assert page.locator("#agenda").count() == 1
+
+
+FIRST = "Outcomes from the 3rd Global meeting of WENs and activities undertaken in this regard"
+
+
+def focused(page):
+    return page.evaluate("() => document.activeElement.id || document.activeElement.outerHTML")
+
+
+def test_add_item_by_keyboard_brings_the_form_in_place_with_the_focus(
+    new_context, live_app, live_url, organiser_password
+):
+    page = new_context(viewport={"width": 390, "height": 844}).new_page()
+    sign_in(page, live_url, organiser_password)
+    page.goto(live_url + EDITOR)
+    added_to = session_id(live_app, FIRST)
+    slot = page.locator(f"#add-item-{added_to}")
+    assert page.locator(".add-item form").count() == 0
+
+    slot.get_by_role("link", name="Add an item to session 1").focus()
+    page.keyboard.press("Enter")
+
+    form = slot.locator("form")
+    expect(form).to_be_visible()
+    assert focused(page) == f"add{added_to}-kind"
+    # Cancel puts the link back, with the focus on it.
+    form.get_by_role("link", name="Cancel").focus()
+    page.keyboard.press("Enter")
+    link = slot.get_by_role("link", name="Add an item to session 1")
+    expect(link).to_be_focused()
+
+    page.keyboard.press("Enter")
+    expect(form).to_be_visible()
+    form.get_by_label("Kind").select_option(label="Discussion")
+    page.keyboard.press("Tab")
+    page.keyboard.type("Closing words")
+    form.get_by_label("Duration (minutes)").fill("5")
+    form.get_by_role("button", name="Add the item").focus()
+    page.keyboard.press("Enter")
+
+    session = page.locator(f"#session-{added_to}")
+    expect(session.locator(".item-title", has_text="Closing words")).to_be_visible()
+    expect(page.locator("#editor-status")).to_have_text("“Closing words” added to session 1.")
+    assert page.locator(".add-item form").count() == 0
+
+
+def test_add_item_without_javascript_opens_the_editor_at_the_form(
+    new_context, live_app, live_url, organiser_password
+):
+    page = new_context(java_script_enabled=False).new_page()
+    sign_in(page, live_url, organiser_password)
+    page.goto(live_url + EDITOR)
+    added_to = session_id(live_app, FIRST)
+
+    page.locator(f"#add-item-{added_to}").get_by_role("link").click()
+
+    page.wait_for_url(f"**/sessions/{added_to}/items#add-item-{added_to}")
+    form = page.locator(f"#add-item-{added_to} form")
+    form.get_by_label("Kind").select_option(label="Discussion")
+    form.get_by_label("Title", exact=True).fill("Without a script")
+    form.get_by_label("Duration (minutes)").fill("5")
+    form.get_by_role("button", name="Add the item").click()
+
+    page.wait_for_url(f"**{EDITOR}#session-{added_to}")
+    session = page.locator(f"#session-{added_to}")
+    expect(session.locator(".item-title", has_text="Without a script")).to_be_visible()
+    assert page.locator(".add-item form").count() == 0

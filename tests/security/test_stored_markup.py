@@ -447,12 +447,14 @@ def plant(app, base, browser):
         "new-description": p("eD"), "new-objectives": p("eO"), "new-is_public": "y",
     })  # fmt: skip
     session = db.session.scalar(select(Session))
-    submit(organiser, editor, f"/sessions/{session.id}/items", {
+    # The new item's form is the session's own page (the editor has a link to it).
+    adding = f"{editor}sessions/{session.id}/items"
+    submit(organiser, adding, f"/sessions/{session.id}/items", {
         f"add{session.id}-kind": "presentation", f"add{session.id}-title": p("iT"),
         f"add{session.id}-network": str(network.id), f"add{session.id}-presenters": p("iP"),
         f"add{session.id}-duration_minutes": "30",
     })  # fmt: skip
-    submit(organiser, editor, f"/sessions/{session.id}/items", {
+    submit(organiser, adding, f"/sessions/{session.id}/items", {
         f"add{session.id}-kind": "discussion", f"add{session.id}-title": p("iD"),
         f"add{session.id}-network": "", f"add{session.id}-duration_minutes": "20",
     })  # fmt: skip

@@ -14,6 +14,7 @@ from functools import partial
 from flask import Blueprint, abort, g, make_response, request, url_for
 from flask_babel import format_date
 from flask_babel import gettext as _
+from jinja2_fragments.flask import render_block
 
 from wenevents.agenda import editing, releases
 from wenevents.agenda.forms import ItemForm, PublishForm, SessionForm
@@ -38,8 +39,8 @@ def editor_url(anchor=""):
 
 
 def _forms(meeting, sessions):
-    """What the editor's panels need whatever changed: the publish panel (with the titles
-    it would publish untranslated) and item forms."""
+    """What the editor's panels need whatever changed: the publish panel, with the titles
+    it would publish untranslated."""
     changes, latest, after = releases.pending(meeting)
     return {
         "meeting": meeting,
@@ -49,7 +50,6 @@ def _forms(meeting, sessions):
         "untranslated": releases.untranslated_titles(changes, sessions),
         "latest": latest,
         "publish_form": PublishForm(formdata=None),
-        "add_item_form": lambda session: _item_form(formdata=None, prefix=f"add{session.id}"),
     }
 
 
@@ -206,9 +206,12 @@ def _ids(name):
 # -- Items --------------------------------------------------------------------------
 
 
-@bp.post("/sessions/<int:session_id>/items")
+@bp.route("/sessions/<int:session_id>/items", methods=["GET", "POST"])
 def add_item(session_id):
+    """A new item's form for the session (GET); posted, the item joins the session."""
     session = editing.session_of(g.meeting, session_id) or abort(404)
+    if request.method == "GET":
+        return _add_item_form(session, _item_form(formdata=None, prefix=f"add{session.id}"))
     form = _item_form(prefix=f"add{session.id}")
     if not form.validate_on_submit():
         if is_htmx():
@@ -224,6 +227,14 @@ def add_item(session_id):
         return _cards(before, [session.id, item.session_id], message)
 
     return finish(None, editor_url(f"#session-{session_id}"), added)
+
+
+def _add_item_form(session, form):
+    """To htmx aimed at the session's "Add an item" link, the form alone in its place;
+    otherwise the editor with that session's form open."""
+    if is_htmx() and request.headers.get("HX-Target") == f"add-item-{session.id}":
+        return render_block(TEMPLATE, "add_item", meeting=g.meeting, adding=session, add_form=form)
+    return editor_page(block=None, adding=session, add_form=form)
 
 
 def _item_values(form):
