@@ -438,6 +438,49 @@ def test_move_item_buttons_reorder_within_session(organiser, meeting):
     assert [t for t, *_ in items_of(session)] == ["B", "A"]
 
 
+@pytest.mark.parametrize("direction", [None, "", "sideways", "UP"])
+def test_move_item_without_up_or_down_is_refused_and_moves_nothing(organiser, meeting, direction):
+    session = make_session(meeting)
+    make_item(session, kind="discussion", title="A")
+    second = make_item(session, kind="discussion", title="B")
+    data = {"csrf_token": token(organiser)}
+    if direction is not None:
+        data["direction"] = direction
+
+    response = organiser.post(f"/manage/gm/agenda/items/{second.id}/move", data=data)
+
+    assert response.status_code == 400
+    assert [t for t, *_ in items_of(session)] == ["A", "B"]
+
+
+def test_move_session_without_up_or_down_is_refused_and_moves_nothing(organiser, meeting):
+    make_session(meeting, title="First", starts_at=time(9), ends_at=time(10, 30))
+    second = make_session(meeting, title="Second", starts_at=time(11), ends_at=time(12))
+
+    response = organiser.post(
+        f"/manage/gm/agenda/sessions/{second.id}/move", data={"csrf_token": token(organiser)}
+    )
+
+    assert response.status_code == 400
+    assert numbered(meeting) == [(1, "First", "09:00"), (2, "Second", "11:00")]
+
+
+def test_each_row_has_one_move_form_whose_buttons_name_the_direction(organiser, meeting):
+    session = make_session(meeting)
+    item = make_item(session, kind="discussion", title="A")
+
+    html = editor(organiser).text
+
+    for url in (
+        f"/manage/gm/agenda/sessions/{session.id}/move",
+        f"/manage/gm/agenda/items/{item.id}/move",
+    ):
+        assert html.count(f'<form class="inline-form" method="post" action="{url}"') == 1
+        form = html[html.index(f'action="{url}"') :]
+        form = form[: form.index("</form>")]
+        assert re.findall(r'name="direction" value="(\w+)"', form) == ["up", "down"]
+
+
 def test_order_items_brings_an_item_from_another_session(organiser, meeting):
     one = make_session(meeting, starts_at=time(9), ends_at=time(10))
     two = make_session(meeting, starts_at=time(11), ends_at=time(12))

@@ -164,7 +164,7 @@ def move_session(session_id):
     To htmx, only what the move changed (see ``_moved``), not the whole agenda.
     """
     session = editing.session_of(g.meeting, session_id) or abort(404)
-    up = request.form.get("direction") == "up"
+    up = _moving_up()
     before = _state()
     if not editing.move_session(session, -1 if up else 1, acting_user()):
         return _move_refused(_("This session cannot move further in its day."))
@@ -179,6 +179,15 @@ def move_session(session_id):
         end=session.ends_at.strftime("%H:%M"),
     )
     return _moved(before, message, f"session-{session.id}", "up" if up else "down")
+
+
+def _moving_up():
+    """Whether the button pressed was up (earlier) rather than down (later); 400 for
+    neither, rather than a move nobody asked for."""
+    direction = request.form.get("direction")
+    if direction not in ("up", "down"):
+        abort(400)
+    return direction == "up"
 
 
 @bp.post("/days/<day>/order")
@@ -310,7 +319,7 @@ def delete_item(item_id):
 def move_item(item_id):
     """Up or down in its session; to htmx, only what changed (see ``_moved``)."""
     item = editing.item_of(g.meeting, item_id) or abort(404)
-    up = request.form.get("direction") == "up"
+    up = _moving_up()
     before = _state()
     if not editing.move_item(item, -1 if up else 1, acting_user()):
         return _move_refused(_("This item cannot move further in its session."))
