@@ -41,14 +41,6 @@ from wenevents.extensions import db
 POSTGRES_URL = os.environ.get("WENEVENTS_TEST_DATABASE_URL")
 
 
-def pytest_collection_modifyitems(items):
-    """Files with a long test (``@pytest.mark.long``: the crawls) first. ``--dist loadfile``
-    hands files to the workers in this order; one of them handed out near the end kept a
-    worker busy alone for a minute or more after the other had run out of files."""
-    long_files = {item.path for item in items if item.get_closest_marker("long")}
-    items.sort(key=lambda item: item.path not in long_files)
-
-
 def pytest_configure(config):
     """Compile the French and Spanish catalogues when their .po is newer (``make test`` does
     it too; this covers ``pytest`` run directly on a fresh clone)."""

@@ -4,10 +4,7 @@ import re
 import subprocess
 import sys
 
-import pytest
 
-
-@pytest.mark.long
 def test_bench_smoke_prints_table():
     # A subprocess: the migrations reconfigure logging and gunicorn must really start.
     result = subprocess.run(

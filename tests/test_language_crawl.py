@@ -407,7 +407,6 @@ def report(lines):
     return f"{len(lines)}:\n" + "\n".join(lines)
 
 
-@pytest.mark.long
 def test_language_crawl_reaches_every_route_but_files_and_the_switch(crawled):
     _found, reached, routes, _sources = crawled
 

@@ -38,7 +38,6 @@ def test_crawl_reaches_every_get_route_and_the_demos_contact_pages(app, crawled)
     assert {"network-results"} <= targets
 
 
-@pytest.mark.long
 def test_no_page_fragment_or_export_gives_anonymous_visitors_contact_details(
     app, demo, client, crawled
 ):

@@ -112,7 +112,6 @@ def pages_for(context, live_url, candidates):
     return list(dict.fromkeys(chosen))
 
 
-@pytest.mark.long
 @pytest.mark.parametrize("role", ROLES)
 def test_every_page_at_phone_width_fits_the_screen(browser, live_url, passwords, candidates, role):
     context = browser.new_context(viewport=PHONE)

@@ -8,7 +8,6 @@ import subprocess
 import tarfile
 from datetime import datetime
 
-import pytest
 from sqlalchemy import select
 
 from tests.conftest import deliver
@@ -85,7 +84,6 @@ def archive_texts(path, folder):
             yield data.decode("utf-8", "replace")
 
 
-@pytest.mark.long
 def test_purge_leaves_no_trace_in_pages_exports_files_mail_audit_or_backups(app, demo, tmp_path):
     client = organiser_client(app, plant(app))
     before, _targets = crawl(client, seed_urls(app))

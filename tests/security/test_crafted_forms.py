@@ -28,7 +28,6 @@ from tests.security.test_crafted_input import (  # noqa: F401  (fixtures: app_co
 )
 
 
-@pytest.mark.long
 @pytest.mark.parametrize("role", ROLES, ids=["stranger", "organiser"])
 def test_crafted_form_values_never_give_500(app, client, world, role):  # noqa: F811
     if role:

@@ -263,7 +263,6 @@ def test_crafted_path_values_never_give_500(app, client, world, role):
     findings.assert_none()
 
 
-@pytest.mark.long
 @pytest.mark.parametrize("role", ROLES, ids=["stranger", "organiser"])
 def test_crafted_query_values_never_give_500(app, client, world, role):
     if role:

@@ -4,13 +4,10 @@ see and the listed participants' names, and still nothing kept for organisers. I
 of its own so that the two long crawls run on two workers (``--dist loadfile``).
 """
 
-import pytest
-
 from tests.security.test_unvouched_crawl import crawl_as_registrant, planted  # noqa: F401
 from wenevents.registration.models import APPROVED
 
 
-@pytest.mark.long
 def test_crawl_as_an_approved_participant_finds_what_participants_may_see(
     app,
     client,

@@ -920,7 +920,6 @@ def site(tmp_path_factory):
         browser.close()
 
 
-@pytest.mark.long
 @pytest.mark.parametrize("role", ROLES)
 def test_no_planted_markup_comes_alive_in_any_page_or_fragment(site, role):
     seen = site.seen[role]

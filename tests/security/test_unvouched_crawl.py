@@ -167,6 +167,5 @@ def crawl_as_registrant(app, client, planted, status, participant):
     assert leaks(everything, private, fold_case=True) == []
 
 
-@pytest.mark.long
 def test_crawl_as_an_unvouched_registrant_finds_no_contact_and_no_registrant(app, client, planted):
     crawl_as_registrant(app, client, planted, SUBMITTED, participant=False)
