@@ -13,6 +13,11 @@ def is_htmx():
     )
 
 
+def aimed_at(target):
+    """Whether this is an htmx request whose swap replaces the element of id ``target``."""
+    return is_htmx() and request.headers.get("HX-Target") == target
+
+
 def render(template, block=None, target=None, **context):
     """Render ``block`` of ``template`` for htmx requests aimed at ``target``, else the page.
 
@@ -20,7 +25,7 @@ def render(template, block=None, target=None, **context):
     elsewhere (or at nothing) gets the whole page, so a fragment is never swapped into
     the wrong place.
     """
-    if block and is_htmx() and (target is None or request.headers.get("HX-Target") == target):
+    if block and (is_htmx() if target is None else aimed_at(target)):
         return render_block(template, block, **context)
     return render_template(template, **context)
 

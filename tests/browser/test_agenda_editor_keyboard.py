@@ -23,16 +23,21 @@ def session_id(live_app, title):
         return db.session.scalar(select(Session.id).filter_by(meeting_id=meeting.id, title=title))
 
 
-def sign_in(page, live_url, password):
+def open_editor(new_context, live_url, password, **options):
+    """A new page (``options``: the browser context's), signed in as the organiser, at
+    the agenda editor."""
+    page = new_context(**options).new_page()
     browser.sign_in(page, live_url, "organiser@example.org", password, key="Enter")
+    page.goto(live_url + EDITOR)
+    return page
 
 
 def test_keyboard_move_keeps_focus_on_the_moved_row_and_announces_it(
     new_context, live_app, live_url, organiser_password
 ):
-    page = new_context(viewport={"width": 1280, "height": 800}).new_page()
-    sign_in(page, live_url, organiser_password)
-    page.goto(live_url + EDITOR)
+    page = open_editor(
+        new_context, live_url, organiser_password, viewport={"width": 1280, "height": 800}
+    )
     moved = session_id(live_app, SECOND)
     button = page.locator(f"#session-{moved} > .actions-cell [data-move='up']")
     swaps = []
@@ -77,9 +82,7 @@ def test_keyboard_move_keeps_focus_on_the_moved_row_and_announces_it(
 def test_move_without_javascript_posts_and_returns_to_the_row(
     new_context, live_app, live_url, organiser_password
 ):
-    page = new_context(java_script_enabled=False).new_page()
-    sign_in(page, live_url, organiser_password)
-    page.goto(live_url + EDITOR)
+    page = open_editor(new_context, live_url, organiser_password, java_script_enabled=False)
     moved = session_id(live_app, SECOND)
     number = page.locator(f"#session-heading-{moved}").inner_text().split(" ")[1]
 
@@ -96,9 +99,7 @@ def test_move_without_javascript_posts_and_returns_to_the_row(
 def test_item_edit_and_delete_swap_only_their_session(
     new_context, live_app, live_url, organiser_password
 ):
-    page = new_context().new_page()
-    sign_in(page, live_url, organiser_password)
-    page.goto(live_url + EDITOR)
+    page = open_editor(new_context, live_url, organiser_password)
     session = page.locator(".editor-session", has=page.locator("h3", has_text=SECOND))
     item = session.locator(".editor-item").first
     title = item.locator(".item-title").inner_text()
@@ -132,9 +133,7 @@ def test_item_edit_and_delete_swap_only_their_session(
 def test_session_edit_saved_with_htmx_leaves_one_agenda(
     new_context, live_app, live_url, organiser_password
 ):
-    page = new_context().new_page()
-    sign_in(page, live_url, organiser_password)
-    page.goto(live_url + EDITOR)
+    page = open_editor(new_context, live_url, organiser_password)
     moved = session_id(live_app, SECOND)
 
     page.locator(f"#session-{moved} > .actions-cell").get_by_role("link", name="Edit").click()
@@ -156,9 +155,9 @@ def focused(page):
 def test_add_item_by_keyboard_brings_the_form_in_place_with_the_focus(
     new_context, live_app, live_url, organiser_password
 ):
-    page = new_context(viewport={"width": 390, "height": 844}).new_page()
-    sign_in(page, live_url, organiser_password)
-    page.goto(live_url + EDITOR)
+    page = open_editor(
+        new_context, live_url, organiser_password, viewport={"width": 390, "height": 844}
+    )
     added_to = session_id(live_app, FIRST)
     slot = page.locator(f"#add-item-{added_to}")
     assert page.locator(".add-item form").count() == 0
@@ -193,9 +192,7 @@ def test_add_item_by_keyboard_brings_the_form_in_place_with_the_focus(
 def test_add_item_without_javascript_opens_the_editor_at_the_form(
     new_context, live_app, live_url, organiser_password
 ):
-    page = new_context(java_script_enabled=False).new_page()
-    sign_in(page, live_url, organiser_password)
-    page.goto(live_url + EDITOR)
+    page = open_editor(new_context, live_url, organiser_password, java_script_enabled=False)
     added_to = session_id(live_app, FIRST)
 
     page.locator(f"#add-item-{added_to}").get_by_role("link").click()

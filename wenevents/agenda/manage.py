@@ -19,7 +19,7 @@ from jinja2_fragments.flask import render_block
 from wenevents.agenda import editing, releases
 from wenevents.agenda.forms import ItemForm, PublishForm, SessionForm
 from wenevents.extensions import db
-from wenevents.htmx import finish, is_htmx, render, retarget
+from wenevents.htmx import aimed_at, finish, is_htmx, render, retarget
 from wenevents.meetings.services import meeting_for_organisers
 from wenevents.permissions import organisers_only
 from wenevents.text import to_id
@@ -91,8 +91,7 @@ def _agenda():
 def edit():
     """The draft agenda by day, with warnings and what publishing would change; to htmx
     aimed at ``#agenda-status`` (refreshing itself after a move), that panel alone."""
-    status = is_htmx() and request.headers.get("HX-Target") == "agenda-status"
-    return editor_page(block="status" if status else None)
+    return editor_page(block="status" if aimed_at("agenda-status") else None)
 
 
 # -- Sessions -----------------------------------------------------------------------
@@ -241,7 +240,7 @@ def add_item(session_id):
 def _add_item_form(session, form):
     """To htmx aimed at the session's "Add an item" link, the form alone in its place;
     otherwise the editor with that session's form open."""
-    if is_htmx() and request.headers.get("HX-Target") == f"add-item-{session.id}":
+    if aimed_at(f"add-item-{session.id}"):
         return render_block(TEMPLATE, "add_item", meeting=g.meeting, adding=session, add_form=form)
     return editor_page(block=None, adding=session, add_form=form)
 
